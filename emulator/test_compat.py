@@ -1,0 +1,254 @@
+"""Behaviour tests for the Stripe emulator (localstripe + compat proxy).
+
+Starts `emulator/run` on a free port, seeds it, and checks what a real Stripe
+client would notice.  Stdlib only; run with the venv that has localstripe:
+
+    cd emulator && ../.venv/bin/python -m unittest test_compat -v
+
+The venv is $PORTICO_VENV if set, else the one running the tests.
+"""
+
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import queue
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KEY = 'sk_test_compat_tests'
+
+
+def free_port_pair():
+    for _ in range(200):
+        port = random.randint(20000, 40000)
+        ok = True
+        for p in (port, port + 1):
+            with socket.socket() as s:
+                try:
+                    s.bind(('127.0.0.1', p))
+                except OSError:
+                    ok = False
+        if ok:
+            return port
+    raise RuntimeError('no free port pair')
+
+
+class Emulator(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.port = free_port_pair()
+        cls.base = 'http://127.0.0.1:%d' % cls.port
+        env = dict(os.environ, PORTICO_VENV=os.environ.get('PORTICO_VENV',
+                                                           sys.prefix))
+        cls.proc = subprocess.Popen(
+            [os.path.join(HERE, 'run'), str(cls.port), '--from-scratch',
+             '--state-dir', cls.tmp.name], env=env, stdout=subprocess.PIPE)
+        line = cls.proc.stdout.readline().decode()
+        if 'ready' not in line:
+            cls.tearDownClass()
+            raise RuntimeError('emulator did not start: %r' % line)
+        out = os.path.join(cls.tmp.name, 'manifest.json')
+        subprocess.run([os.path.join(env['PORTICO_VENV'], 'bin', 'python'),
+                        os.path.join(HERE, 'seed.py'), '--api-base', cls.base,
+                        '--email-suffix', '+t%d' % cls.port, '--out', out],
+                       check=True)
+        with open(out) as f:
+            cls.m = json.load(f)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.send_signal(signal.SIGTERM)
+        cls.proc.wait(10)
+        cls.proc.stdout.close()
+        cls.tmp.cleanup()
+
+    def api(self, method, path, params=None, headers=None):
+        """-> (status, json, response headers)"""
+        data = None
+        url = self.base + path
+        if params is not None:
+            enc = urllib.parse.urlencode(params)
+            if method == 'GET':
+                url += '?' + enc
+            else:
+                data = enc.encode()
+        req = urllib.request.Request(url, data=data, method=method)
+        req.add_header('Authorization', 'Bearer ' + KEY)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read()), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read()), e.headers
+
+    # ------------------------------------------------------------------
+    def test_prices_list_and_retrieve(self):
+        prices = self.m['prices']
+        st, body, _ = self.api('GET', '/v1/prices',
+                               {'product': self.m['products']['pro']})
+        self.assertEqual(st, 200)
+        self.assertEqual({p['id'] for p in body['data']},
+                         {prices['pro_monthly'], prices['pro_yearly'],
+                          prices['pro_monthly_jpy']})
+        st, p, _ = self.api('GET', '/v1/prices/' + prices['pro_monthly_jpy'])
+        self.assertEqual((st, p['object'], p['type']),
+                         (200, 'price', 'recurring'))
+        self.assertEqual((p['unit_amount'], p['currency']), (3000, 'jpy'))
+        self.assertEqual(p['recurring']['interval'], 'month')
+        st, _, _ = self.api('GET', '/v1/prices/price_missing')
+        self.assertEqual(st, 404)
+
+    def test_subscription_list_status_all(self):
+        ada = self.m['customers']['ada']
+        st, body, _ = self.api('GET', '/v1/subscriptions',
+                               {'customer': ada['id']})
+        active = {s['id'] for s in body['data']}
+        st, body, _ = self.api('GET', '/v1/subscriptions',
+                               {'customer': ada['id'], 'status': 'all'})
+        every = {s['id']: s for s in body['data']}
+        canceled = ada['subscriptions']['starter_monthly_canceled']
+        self.assertNotIn(canceled, active)
+        self.assertEqual(every[canceled]['status'], 'canceled')
+        self.assertEqual(set(every), set(ada['subscriptions'].values()))
+        pending = every[ada['subscriptions']['starter_yearly_canceling']]
+        self.assertTrue(pending['cancel_at_period_end'])
+        trial = self.m['customers']['trial']['subscriptions']['pro_trial']
+        st, sub, _ = self.api('GET', '/v1/subscriptions/' + trial)
+        self.assertEqual(sub['status'], 'trialing')
+
+    def test_metadata_update_persists(self):
+        sid = self.m['customers']['yuki']['subscriptions']['pro_monthly_jpy']
+        self.api('POST', '/v1/subscriptions/' + sid,
+                 {'metadata[plan_note]': 'vip', 'metadata[portico_scenario]':
+                  ''})
+        st, sub, _ = self.api('GET', '/v1/subscriptions/' + sid)
+        self.assertEqual(sub['metadata'], {'plan_note': 'vip'})
+
+    def test_coupons_on_subscriptions(self):
+        sid = self.m['customers']['ada']['subscriptions']['pro_monthly']
+        st, body, _ = self.api('POST', '/v1/subscriptions/' + sid,
+                               {'discounts[0][coupon]': 'NOPE'})
+        self.assertEqual(st, 400)
+        self.assertEqual(body['error']['type'], 'invalid_request_error')
+        self.assertEqual(body['error']['code'], 'resource_missing')
+        self.assertEqual(body['error']['param'], 'discounts[0][coupon]')
+        st, sub, _ = self.api('POST', '/v1/subscriptions/' + sid,
+                              {'discounts[0][coupon]': 'WELCOME20',
+                               'expand[]': 'discounts'})
+        self.assertEqual(st, 200)
+        self.assertEqual(sub['discounts'][0]['source']['coupon'], 'WELCOME20')
+
+    def test_invoice_documents(self):
+        inv_id = self.m['customers']['ada']['invoices'][0]
+        st, inv, _ = self.api('GET', '/v1/invoices/' + inv_id)
+        self.assertRegex(inv['number'], r'^PORT-\d{6}$')
+        with urllib.request.urlopen(inv['invoice_pdf']) as r:
+            self.assertEqual(r.headers['Content-Type'], 'application/pdf')
+            self.assertTrue(r.read().startswith(b'%PDF-'))
+        with urllib.request.urlopen(inv['hosted_invoice_url']) as r:
+            self.assertIn(inv['number'], r.read().decode())
+
+    def test_idempotent_post_is_replayed(self):
+        cus = self.m['customers']['empty']['id']
+        params = {'customer': cus,
+                  'items[0][price]': self.m['prices']['starter_monthly']}
+        hdr = {'Idempotency-Key': 'test-%d' % self.port}
+        st1, a, _ = self.api('POST', '/v1/subscriptions', params, hdr)
+        st2, b, h = self.api('POST', '/v1/subscriptions', params, hdr)
+        self.assertEqual((st1, st2, a['id']), (200, 200, b['id']))
+        self.assertEqual(h['Idempotent-Replayed'], 'true')
+        st, body, _ = self.api('GET', '/v1/subscriptions', {'customer': cus})
+        self.assertEqual([s['id'] for s in body['data']], [a['id']])
+        st, err, _ = self.api('POST', '/v1/subscriptions',
+                              dict(params, **{'items[0][quantity]': 2}), hdr)
+        self.assertEqual((st, err['error']['type']),
+                         (400, 'idempotency_error'))
+        self.api('DELETE', '/v1/subscriptions/' + a['id'])
+
+    def test_webhook_signed_like_stripe(self):
+        got = queue.Queue()
+        secret = 'whsec_tests'
+
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers['Content-Length']))
+                got.put((self.headers['Stripe-Signature'], body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        srv = http.server.HTTPServer(('127.0.0.1', 0), Hook)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        try:
+            url = 'http://127.0.0.1:%d/' % srv.server_port
+            st, _, _ = self.api('POST', '/_compat/webhooks', {
+                'url': url, 'secret': secret,
+                'events[]': 'customer.subscription.updated'})
+            self.assertEqual(st, 200)
+            sid = self.m['customers']['ada']['subscriptions']['seats']
+            self.api('POST', '/v1/subscriptions/' + sid,
+                     {'metadata[webhook]': 'yes'})
+            sig, body = got.get(timeout=10)
+            parts = dict(p.split('=', 1) for p in sig.split(','))
+            mac = hmac.new(secret.encode(), parts['t'].encode() + b'.' + body,
+                           hashlib.sha256).hexdigest()
+            self.assertEqual(parts['v1'], mac)
+            self.assertLess(abs(time.time() - int(parts['t'])), 300)
+            event = json.loads(body)
+            self.assertEqual(event['type'], 'customer.subscription.updated')
+            self.assertEqual(event['data']['object']['metadata']['webhook'],
+                             'yes')
+            self.assertIn('pending_webhooks', event)
+            self.assertIn('request', event)
+        finally:
+            srv.shutdown()
+            srv.server_close()
+
+    def test_responses_parse_as_async_stripe(self):
+        sys.path.insert(0, HERE)
+        import shapecheck
+        dirs = shapecheck.source_dirs()
+        if not dirs:
+            self.skipTest('async-stripe sources not in ~/.cargo/registry')
+        schema = shapecheck.Schema(dirs)
+        ada = self.m['customers']['ada']
+        checks = [
+            ('stripe_types::List<Subscription>', '/v1/subscriptions',
+             [('customer', ada['id']), ('status', 'all'),
+              ('expand[]', 'data.items.data.price.product')]),
+            ('stripe_types::List<Invoice>', '/v1/invoices',
+             [('customer', ada['id'])]),
+            ('stripe_types::List<Price>', '/v1/prices', []),
+            ('stripe_types::List<Product>', '/v1/products', []),
+            ('Customer', '/v1/customers/' + ada['id'], []),
+            ('Coupon', '/v1/coupons/WELCOME20', []),
+        ]
+        for ty, path, q in checks:
+            st, body, _ = self.api('GET', path, q)
+            self.assertEqual(st, 200, path)
+            self.assertEqual(schema.validate(ty, body), [], path)
+        st, body, _ = self.api('GET', '/v1/events', {'limit': 100})
+        for ev in body['data']:
+            self.assertEqual(shapecheck.validate_event(schema, ev), [],
+                             ev['type'])
+
+
+if __name__ == '__main__':
+    unittest.main()

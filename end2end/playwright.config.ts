@@ -1,0 +1,37 @@
+import { defineConfig } from "@playwright/test";
+
+// scripts/test starts one Portico per storage backend and passes them here as
+// PORTICO_E2E_TARGETS="sqlite=http://127.0.0.1:3101,postgres=http://127.0.0.1:3102".
+// Every spec runs against each backend, with JavaScript on and off.
+const targets = (process.env.PORTICO_E2E_TARGETS ?? "sqlite=http://127.0.0.1:3000")
+  .split(",")
+  .map((pair) => pair.split("=") as [string, string]);
+
+// Debian's chromium; Playwright's own browser downloads cannot work here.
+const launchOptions = {
+  executablePath: process.env.PORTICO_CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [["list"]],
+  use: { launchOptions, locale: "en-US", trace: "off" },
+  projects: targets.flatMap(([name, baseURL]) => [
+    { name: `${name}-js`, use: { baseURL, javaScriptEnabled: true } },
+    { name: `${name}-nojs`, use: { baseURL, javaScriptEnabled: false } },
+  ]),
+});

@@ -1,0 +1,77 @@
+# Shared by scripts/demo and scripts/test. Source it; it defines helpers and
+# starts nothing by itself.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VENV="$ROOT/.venv"
+export PORTICO_VENV="$VENV"
+
+log() { printf '\033[1;34m[%s]\033[0m %s\n' "$(basename "$0")" "$*"; }
+die() { printf '\033[1;31m[%s]\033[0m %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
+
+# Background processes started by this shell, stopped on exit.
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_for_url URL SECONDS — polls until the URL answers 2xx.
+wait_for_url() {
+  local url=$1 seconds=${2:-30} i
+  for ((i = 0; i < seconds * 5; i++)); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# start_emulator PORT LOG — localstripe behind our compatibility layer, fresh data.
+start_emulator() {
+  local port=$1 logfile=$2
+  STRIPE_EMULATOR_PORT=$port "$ROOT/emulator/run" --from-scratch >"$logfile" 2>&1 &
+  PIDS+=($!)
+  wait_for_url "http://127.0.0.1:$port/_compat/health" 30 \
+    || { cat "$logfile" >&2; die "Stripe emulator did not start on port $port"; }
+}
+
+# seed_emulator PORT OUT [EMAIL_SUFFIX] — the demo catalog and customers.
+seed_emulator() {
+  local port=$1 out=$2 suffix=${3:-}
+  STRIPE_API_BASE="http://127.0.0.1:$port" "$VENV/bin/python" "$ROOT/emulator/seed.py" \
+    --out "$out" ${suffix:+--email-suffix "$suffix"} >/dev/null
+}
+
+# portico_env EMULATOR_PORT BIND DATABASE_URL — environment for a Portico
+# talking to the emulator (test mode, demo secrets).
+portico_env() {
+  local emu=$1 bind=$2 db=$3
+  export PORTICO_MODE=test
+  export STRIPE_SECRET_KEY=sk_test_portico_local
+  export STRIPE_API_BASE="http://127.0.0.1:$emu/"
+  export STRIPE_PUBLISHABLE_KEY=pk_test_portico_local
+  export STRIPE_JS_URL="http://127.0.0.1:$emu/js.stripe.com/v3/"
+  export PORTICO_HASH_SECRET=portico-local-hash-secret
+  export PORTICO_BIND=$bind
+  export PORTICO_PUBLIC_URL="http://$bind"
+  export DATABASE_URL=$db
+  export LEPTOS_OUTPUT_NAME=portico
+  export LEPTOS_SITE_ROOT="$ROOT/target/site"
+  export LEPTOS_SITE_PKG_DIR=pkg
+  export LEPTOS_SITE_ADDR=$bind
+  export RUST_LOG=${RUST_LOG:-info}
+}
+
+# start_portico LOG — the built binary with the current environment.
+start_portico() {
+  local logfile=$1
+  "$ROOT/target/debug/portico" serve >"$logfile" 2>&1 &
+  PIDS+=($!)
+  wait_for_url "http://$PORTICO_BIND/healthz" 60 \
+    || { cat "$logfile" >&2; die "Portico did not start on $PORTICO_BIND"; }
+}

@@ -1,0 +1,121 @@
+//! The HTML shell and the routes of the portal.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::error_panel::ErrorPanel;
+use crate::components::language_switcher::LanguageSwitcher;
+use crate::error::PortalError;
+use crate::i18n::*;
+use crate::pages::not_found::NotFound;
+use crate::pages::portal::PortalPage;
+
+/// The document around the hydrated app. `<html lang>` is left to
+/// leptos_i18n, which sets it and reads it back when hydrating.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The portal application.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, once hydrated: mark the document so
+    // tests (and scripts embedding the portal) know controls are live.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portico.css" />
+        // The language cookie applies to the whole site, not just this path.
+        <I18nContextProvider cookie_options=leptos_i18n::context::CookieOptions::default().path("/")>
+            <PageTitle />
+            <Router>
+                <Frame>
+                    <Routes fallback=NotFound>
+                        // Async: the whole page (and its status code) is ready
+                        // before the first byte, so it reads fully without JavaScript.
+                        <Route path=path!("/") view=PortalPage ssr=SsrMode::Async />
+                    </Routes>
+                </Frame>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// A static page for an error met outside the app (a refused sign-in link).
+/// It loads no wasm: there is nothing on it to hydrate.
+pub fn error_shell(error: PortalError) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <MetaTags />
+            </head>
+            <body>
+                <ErrorApp error />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+fn ErrorApp(error: PortalError) -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portico.css" />
+        <I18nContextProvider>
+            <PageTitle />
+            <Frame static_page=true>
+                <ErrorPanel error />
+            </Frame>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn PageTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || t_string!(i18n, app_title) /> }
+}
+
+/// The header and main landmark every page shares. A static page (no wasm)
+/// leaves out the language picker, which needs the hydrated app or a reload.
+#[component]
+fn Frame(children: Children, #[prop(optional)] static_page: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">
+            {t!(i18n, skip_to_content)}
+        </a>
+        <header class="site-header">
+            <div class="site-header-inner">
+                <p class="site-title">{t!(i18n, app_title)}</p>
+                {(!static_page).then(|| view! { <LanguageSwitcher /> })}
+            </div>
+        </header>
+        <main id="main" tabindex="-1">
+            {children()}
+        </main>
+    }
+}

@@ -1,0 +1,124 @@
+//! Customer-facing text built from model values: every word comes from the
+//! locale files; numbers and dates follow the locale's conventions.
+
+use leptos_i18n::Locale as _;
+
+use crate::dates::CivilDate;
+use crate::error::PortalError;
+use crate::i18n::*;
+use crate::model::{Interval, SubscriptionStatus};
+use crate::money::Money;
+
+/// A Unix timestamp as a calendar date, e.g. "March 5, 2026" / "5. März 2026".
+pub fn date(locale: Locale, timestamp: i64) -> String {
+    let d = CivilDate::from_unix(timestamp);
+    let month = month_name(locale, d.month);
+    td_string!(locale, date.format, month = month, day = d.day, year = d.year)
+}
+
+fn month_name(locale: Locale, month: u32) -> &'static str {
+    match month {
+        1 => td_string!(locale, date.m1),
+        2 => td_string!(locale, date.m2),
+        3 => td_string!(locale, date.m3),
+        4 => td_string!(locale, date.m4),
+        5 => td_string!(locale, date.m5),
+        6 => td_string!(locale, date.m6),
+        7 => td_string!(locale, date.m7),
+        8 => td_string!(locale, date.m8),
+        9 => td_string!(locale, date.m9),
+        10 => td_string!(locale, date.m10),
+        11 => td_string!(locale, date.m11),
+        _ => td_string!(locale, date.m12),
+    }
+}
+
+/// An amount in the locale's style.
+pub fn money(locale: Locale, amount: &Money) -> String {
+    amount.format(locale.as_str())
+}
+
+/// "$29.00 / month", or "$29.00 every 3 months".
+pub fn per_interval(locale: Locale, amount: &Money, interval: Interval, count: u32) -> String {
+    let amount = money(locale, amount);
+    if count <= 1 {
+        let interval = match interval {
+            Interval::Day => td_string!(locale, interval.day),
+            Interval::Week => td_string!(locale, interval.week),
+            Interval::Month => td_string!(locale, interval.month),
+            Interval::Year => td_string!(locale, interval.year),
+        };
+        td_string!(locale, portal.per_interval, amount = amount, interval = interval)
+    } else {
+        let period = match interval {
+            Interval::Day => td_string!(locale, interval.every_days, count = count),
+            Interval::Week => td_string!(locale, interval.every_weeks, count = count),
+            Interval::Month => td_string!(locale, interval.every_months, count = count),
+            Interval::Year => td_string!(locale, interval.every_years, count = count),
+        };
+        td_string!(locale, portal.per_intervals, amount = amount, period = period)
+    }
+}
+
+/// A subscription status's label.
+pub fn status(locale: Locale, status: SubscriptionStatus) -> &'static str {
+    match status {
+        SubscriptionStatus::Active => td_string!(locale, status.active),
+        SubscriptionStatus::Trialing => td_string!(locale, status.trialing),
+        SubscriptionStatus::PastDue => td_string!(locale, status.past_due),
+        SubscriptionStatus::Unpaid => td_string!(locale, status.unpaid),
+        SubscriptionStatus::Canceled => td_string!(locale, status.canceled),
+        SubscriptionStatus::Incomplete => td_string!(locale, status.incomplete),
+        SubscriptionStatus::IncompleteExpired => td_string!(locale, status.incomplete_expired),
+        SubscriptionStatus::Paused => td_string!(locale, status.paused),
+    }
+}
+
+/// What a customer reads for an error.
+pub fn error(locale: Locale, error: PortalError) -> &'static str {
+    match error {
+        PortalError::NotSignedIn => td_string!(locale, error.not_signed_in),
+        PortalError::SessionExpired => td_string!(locale, error.session_expired),
+        PortalError::MissingIdentity => td_string!(locale, error.missing_identity),
+        PortalError::HashMissing => td_string!(locale, error.hash_missing),
+        PortalError::HashInvalid => td_string!(locale, error.hash_invalid),
+        PortalError::CustomerNotFound => td_string!(locale, error.customer_not_found),
+        PortalError::SubscriptionNotFound => td_string!(locale, error.subscription_not_found),
+        PortalError::NotAllowed => td_string!(locale, error.not_allowed),
+        PortalError::BillingUnavailable => td_string!(locale, error.billing_unavailable),
+        PortalError::Unavailable => td_string!(locale, error.unavailable),
+        PortalError::InvalidInput => td_string!(locale, error.invalid_input),
+        PortalError::Request => td_string!(locale, error.request),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_follow_the_locale() {
+        // 2026-03-05T12:00:00Z
+        assert_eq!(date(Locale::en, 1_772_712_000), "March 5, 2026");
+        assert_eq!(date(Locale::de, 1_772_712_000), "5. März 2026");
+    }
+
+    #[test]
+    fn prices_read_per_interval() {
+        let usd = Money::new(2900, "usd");
+        assert_eq!(per_interval(Locale::en, &usd, Interval::Month, 1), "$29.00 / month");
+        assert_eq!(per_interval(Locale::de, &usd, Interval::Year, 1), "29,00\u{a0}$ / Jahr");
+        assert_eq!(per_interval(Locale::en, &usd, Interval::Month, 3), "$29.00 every 3 months");
+        assert_eq!(per_interval(Locale::en, &Money::new(3000, "jpy"), Interval::Month, 1), "¥3,000 / month");
+    }
+
+    #[test]
+    fn every_error_has_text_in_every_locale() {
+        for locale in Locale::get_all() {
+            for e in PortalError::ALL {
+                assert!(!error(*locale, e).is_empty(), "{e:?} in {locale:?}");
+            }
+        }
+        assert_ne!(error(Locale::en, PortalError::HashInvalid), error(Locale::de, PortalError::HashInvalid));
+    }
+}

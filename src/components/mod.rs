@@ -1,0 +1,6 @@
+//! Reusable pieces of the portal's pages.
+
+pub mod error_panel;
+pub mod format;
+pub mod language_switcher;
+pub mod subscription_card;

@@ -1,0 +1,142 @@
+//! One subscription: what it is, what it costs, and where it stands.
+
+use leptos::prelude::*;
+
+use crate::components::format;
+use crate::i18n::*;
+use crate::model::{Subscription, SubscriptionLine, SubscriptionStatus};
+
+#[component]
+pub fn SubscriptionCard(subscription: Subscription) -> impl IntoView {
+    let i18n = use_i18n();
+    let heading_id = format!("sub-{}", subscription.id);
+    let labelled_by = heading_id.clone();
+    let title = subscription.lines.iter().map(|l| l.product_name.as_str()).collect::<Vec<_>>().join(" + ");
+    let status = subscription.status;
+    let total = (subscription.lines.len() > 1)
+        .then(|| subscription.total().zip(subscription.lines.first().and_then(|l| l.interval.map(|i| (i, l.interval_count)))))
+        .flatten();
+    let dates = Dates::of(&subscription);
+    let lines = subscription.lines.clone();
+    view! {
+        <article
+            class="subscription"
+            aria-labelledby=labelled_by
+            data-subscription-id=subscription.id.clone()
+            data-status=format!("{status:?}")
+        >
+            <header class="subscription-header">
+                <h2 id=heading_id>{title}</h2>
+                <span class=format!("badge badge-{}", status_class(status))>
+                    <span class="visually-hidden">{t!(i18n, portal.status_label)} ": "</span>
+                    {move || format::status(i18n.get_locale(), status)}
+                </span>
+            </header>
+            <ul class="lines" role="list">
+                {lines.into_iter().map(|line| view! { <Line line /> }).collect_view()}
+            </ul>
+            {total
+                .map(|(amount, (interval, count))| {
+                    view! {
+                        <p class="total">
+                            {t!(i18n, portal.total)} ": "
+                            {move || format::per_interval(i18n.get_locale(), &amount, interval, count)}
+                        </p>
+                    }
+                })}
+            <DatesView dates />
+        </article>
+    }
+}
+
+#[component]
+fn Line(line: SubscriptionLine) -> impl IntoView {
+    let i18n = use_i18n();
+    let price = line.total().zip(line.interval).map(|(total, interval)| (total, interval, line.interval_count));
+    let per_unit = line.unit_label.clone().zip(line.unit_amount.clone());
+    let quantity = line.quantity;
+    view! {
+        <li class="line">
+            <span class="line-name">
+                {line.product_name.clone()}
+                {line.price_name.clone().map(|n| view! { <span class="price-name">" · " {n}</span> })}
+            </span>
+            {price
+                .map(|(total, interval, count)| {
+                    view! {
+                        <span class="line-amount">
+                            {move || format::per_interval(i18n.get_locale(), &total, interval, count)}
+                        </span>
+                    }
+                })}
+            {per_unit
+                .map(|(unit, unit_amount)| {
+                    view! {
+                        <span class="line-quantity">
+                            {t!(i18n, portal.quantity)} ": " <strong>{quantity}</strong> " ("
+                            {move || {
+                                t_string!(
+                                    i18n, portal.unit_price, price = format::money(i18n.get_locale(), & unit_amount), unit = unit.clone()
+                                )
+                            }} ")"
+                        </span>
+                    }
+                })}
+        </li>
+    }
+}
+
+/// The one date line a subscription shows, most pressing first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dates {
+    Ended(i64),
+    CancelPending(i64),
+    TrialEnds(i64),
+    Renews(i64),
+    None,
+}
+
+impl Dates {
+    fn of(s: &Subscription) -> Self {
+        if s.status == SubscriptionStatus::Canceled {
+            return s.ended_at.map_or(Self::None, Self::Ended);
+        }
+        if s.cancellation_pending() {
+            return s.access_ends_at().map_or(Self::None, Self::CancelPending);
+        }
+        if s.status == SubscriptionStatus::Trialing {
+            if let Some(end) = s.trial_end {
+                return Self::TrialEnds(end);
+            }
+        }
+        s.current_period_end.map_or(Self::None, Self::Renews)
+    }
+}
+
+#[component]
+fn DatesView(dates: Dates) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || {
+        let l = i18n.get_locale();
+        match dates {
+            Dates::Ended(t) => Some(t_string!(i18n, portal.ended_on, date = format::date(l, t))),
+            Dates::CancelPending(t) => Some(t_string!(i18n, portal.cancel_pending, date = format::date(l, t))),
+            Dates::TrialEnds(t) => Some(t_string!(i18n, portal.trial_ends_on, date = format::date(l, t))),
+            Dates::Renews(t) => Some(t_string!(i18n, portal.renews_on, date = format::date(l, t))),
+            Dates::None => None,
+        }
+    };
+    let class = match dates {
+        Dates::CancelPending(_) => "dates notice-warning",
+        _ => "dates",
+    };
+    view! { <p class=class>{text}</p> }
+}
+
+fn status_class(status: SubscriptionStatus) -> &'static str {
+    match status {
+        SubscriptionStatus::Active | SubscriptionStatus::Trialing => "ok",
+        SubscriptionStatus::Canceled | SubscriptionStatus::IncompleteExpired => "muted",
+        _ => "warn",
+    }
+}

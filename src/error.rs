@@ -1,0 +1,97 @@
+//! The one error type the UI sees. It carries no internal detail: the cause is
+//! logged once on the server where it is converted (see `server::error`), and
+//! the customer reads a translated message chosen by the variant.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a portal request failed, in terms a customer can act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PortalError {
+    /// No portal session cookie.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The session existed but has expired.
+    #[error("session expired")]
+    SessionExpired,
+    /// The sign-in link names no customer (neither `email` nor `customer_id`).
+    #[error("sign-in link names no customer")]
+    MissingIdentity,
+    /// The sign-in link has no identity hash although one is required.
+    #[error("identity hash missing")]
+    HashMissing,
+    /// The identity hash is malformed or does not match.
+    #[error("identity hash invalid")]
+    HashInvalid,
+    /// No Stripe customer matches the sign-in link.
+    #[error("customer not found")]
+    CustomerNotFound,
+    /// The subscription does not exist or is not the customer's.
+    #[error("subscription not found")]
+    SubscriptionNotFound,
+    /// The configuration or the subscription's state does not allow the action.
+    #[error("action not allowed")]
+    NotAllowed,
+    /// Stripe (or the emulator) could not be reached or answered garbage.
+    #[error("billing provider unavailable")]
+    BillingUnavailable,
+    /// Portico's own storage failed.
+    #[error("service unavailable")]
+    Unavailable,
+    /// The request was malformed.
+    #[error("invalid request")]
+    InvalidInput,
+    /// The request never reached the server, or its answer could not be read.
+    #[error("request failed")]
+    Request,
+}
+
+impl PortalError {
+    /// The HTTP status a page or endpoint answers with for this error.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::NotSignedIn | Self::SessionExpired | Self::HashMissing => 401,
+            Self::HashInvalid | Self::NotAllowed => 403,
+            Self::CustomerNotFound | Self::SubscriptionNotFound => 404,
+            Self::MissingIdentity | Self::InvalidInput | Self::Request => 400,
+            Self::BillingUnavailable | Self::Unavailable => 503,
+        }
+    }
+
+    /// Every variant, for tests that check each one has a translation.
+    pub const ALL: [PortalError; 12] = [
+        Self::NotSignedIn,
+        Self::SessionExpired,
+        Self::MissingIdentity,
+        Self::HashMissing,
+        Self::HashInvalid,
+        Self::CustomerNotFound,
+        Self::SubscriptionNotFound,
+        Self::NotAllowed,
+        Self::BillingUnavailable,
+        Self::Unavailable,
+        Self::InvalidInput,
+        Self::Request,
+    ];
+}
+
+// Server functions return `PortalError` directly; transport failures map onto it.
+impl leptos::server_fn::error::FromServerFnError for PortalError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(e: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match e {
+            E::Args(_) | E::MissingArg(_) => Self::InvalidInput,
+            E::Request(_) | E::UnsupportedRequestMethod(_) | E::Deserialization(_) | E::Serialization(_) => {
+                Self::Request
+            }
+            _ => Self::Unavailable,
+        }
+    }
+}
+
+impl From<leptos::server_fn::error::ServerFnErrorErr> for PortalError {
+    fn from(e: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        <Self as leptos::server_fn::error::FromServerFnError>::from_server_fn_error(e)
+    }
+}

@@ -1,0 +1,86 @@
+//! The `portico` binary.
+//!
+//! - `portico` (or `portico serve`): run the portal.
+//! - `portico sign-in-link --email <email> | --customer-id <cus_…> [--subscription-id <sub_…>]`:
+//!   print a signed sign-in URL, computed exactly as a merchant's server would.
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    use std::process::ExitCode;
+
+    use leptos::prelude::get_configuration;
+    use portico::server::{app, config::Config};
+
+    let _ = dotenvy::dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("portico: configuration error: {e} (see .env.example)");
+            return ExitCode::from(2);
+        }
+    };
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None | Some("serve") => {}
+        Some("sign-in-link") => return print_sign_in_link(&config, &args[1..]),
+        Some(other) => {
+            eprintln!("portico: unknown command `{other}` (use `serve` or `sign-in-link`)");
+            return ExitCode::from(2);
+        }
+    }
+
+    let mut leptos_options = match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => {
+            eprintln!("portico: Leptos configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    leptos_options.site_addr = config.server.bind;
+
+    let result = match app::state(config, leptos_options).await {
+        Ok(state) => app::serve(state).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("portico: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn print_sign_in_link(config: &portico::server::config::Config, args: &[String]) -> std::process::ExitCode {
+    use portico::server::identity_hash::identity_hash;
+
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let (key, value) = match (flag("--customer-id"), flag("--email")) {
+        (Some(id), _) => ("customer_id", id),
+        (None, Some(email)) => ("email", email),
+        (None, None) => {
+            eprintln!("portico: sign-in-link needs --email or --customer-id");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let hash = identity_hash(config.auth.hash_key(), &value);
+    let mut url = config.server.public_url.join("portal").unwrap_or_else(|_| config.server.public_url.clone());
+    url.query_pairs_mut().append_pair(key, &value).append_pair("hash", &hash);
+    if let Some(sub) = flag("--subscription-id") {
+        url.query_pairs_mut().append_pair("subscription_id", &sub);
+    }
+    println!("{url}");
+    std::process::ExitCode::SUCCESS
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn main() {}

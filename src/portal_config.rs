@@ -1,0 +1,92 @@
+//! A portal configuration: what customers may see and do. Stored as JSON in
+//! the database and read on every request, so a merchant's change applies at
+//! once. Every field has a default, so stored configurations keep working as
+//! new toggles are added.
+
+use serde::{Deserialize, Serialize};
+
+/// The toggles of a portal configuration. Names follow Billflow's portal
+/// settings; Stripe's `features.*` map onto them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PortalConfig {
+    /// Customers may switch plan or billing interval.
+    pub change_plan: bool,
+    /// Customers may start a canceled subscription again.
+    pub resubscribe: bool,
+    /// When resubscribing, customers may pick another plan.
+    pub plan_change_for_canceled: bool,
+    /// Customers may enter a coupon or promotion code.
+    pub coupons: bool,
+    /// A coupon may be entered when resubscribing.
+    pub coupon_on_resubscribe: bool,
+    /// Sign-in links must carry a valid identity hash. Always enforced in live mode.
+    pub require_hash: bool,
+    /// Customers see the plan catalog with prices, even without acting.
+    pub show_pricing: bool,
+    /// Subscription actions sit in a dropdown menu instead of buttons.
+    pub dropdown_actions: bool,
+    /// Customers may update their card.
+    pub update_card: bool,
+    /// The invoice list shows every invoice of the customer, not only the
+    /// subscription's.
+    pub show_all_invoices: bool,
+    /// Hide canceled and ended subscriptions.
+    pub only_active_subscriptions: bool,
+    /// Customers may change quantities of products with a unit label.
+    pub quantity: bool,
+    /// Customers may cancel.
+    pub cancellation: bool,
+    /// Ask for a reason when canceling.
+    pub cancellation_reason: bool,
+    /// Cancel at once instead of at the end of the period.
+    pub cancel_immediately: bool,
+    /// Shown after a cancellation; `None` uses the translated default.
+    pub cancellation_confirmation_message: Option<String>,
+    /// Pick the language from the browser's Accept-Language.
+    pub detect_language: bool,
+    /// Send events to the embedding page's `handleResponse`.
+    pub handle_response: bool,
+    /// Log embed events to the browser console.
+    pub debug: bool,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        Self {
+            change_plan: true,
+            resubscribe: true,
+            plan_change_for_canceled: false,
+            coupons: true,
+            coupon_on_resubscribe: false,
+            require_hash: true,
+            show_pricing: true,
+            dropdown_actions: false,
+            update_card: true,
+            show_all_invoices: false,
+            only_active_subscriptions: false,
+            quantity: true,
+            cancellation: true,
+            cancellation_reason: true,
+            cancel_immediately: false,
+            cancellation_confirmation_message: None,
+            detect_language: true,
+            handle_response: true,
+            debug: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_configuration_missing_new_toggles_gets_defaults() {
+        let stored = r#"{"cancellation": false}"#;
+        let config: PortalConfig = serde_json::from_str(stored).expect("parses");
+        assert!(!config.cancellation);
+        assert!(config.change_plan);
+        assert!(config.require_hash);
+    }
+}

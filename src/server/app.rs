@@ -1,0 +1,102 @@
+//! Boot: connect storage and Stripe, assemble the router, serve.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::routing::{get, post};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::{App, shell};
+use crate::server::config::Config;
+use crate::server::db::{Db, DbError, now};
+use crate::server::routes::{health::health, locale::set_locale, sign_in::sign_in};
+use crate::server::state::AppState;
+use crate::server::stripe::{StripeApi, StripeApiError};
+
+/// Why Portico could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum BootError {
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("Stripe client: {0}")]
+    Stripe(#[from] StripeApiError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// How often expired sessions are swept from the database.
+const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
+
+/// Connects to the database and Stripe and returns the application state.
+pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, BootError> {
+    let db = Db::connect(&config.database.url).await?;
+    db.ensure_default_config(false).await?;
+    db.ensure_default_config(true).await?;
+    let stripe = StripeApi::new(&config.stripe)?;
+    Ok(AppState { leptos_options, config: Arc::new(config), db, stripe })
+}
+
+/// The whole HTTP application for a state.
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/portal", get(sign_in))
+        .route("/healthz", get(health))
+        .route("/locale", post(set_locale))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The sign-in URL carries the identity hash: never send it onwards.
+        .layer(SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState) -> Result<(), BootError> {
+    let addr = state.config.server.bind;
+    spawn_session_sweeper(state.db.clone());
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|source| BootError::Bind { addr, source })?;
+    tracing::info!(%addr, mode = state.config.mode.as_str(), "Portico listening");
+    axum::serve(listener, router(state).into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(BootError::Serve)
+}
+
+fn spawn_session_sweeper(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SESSION_SWEEP_EVERY);
+        loop {
+            tick.tick().await;
+            match db.delete_expired_sessions(now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(sessions.removed = n, "expired sessions swept"),
+                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,267 @@
+//! Server configuration, read once from the environment at boot. Every
+//! variable is documented in `.env.example`; a missing or contradictory
+//! setting stops boot with a message naming the variable.
+
+use std::net::SocketAddr;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// Test mode talks to Stripe test data (or the emulator); live mode to real money.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Test,
+    Live,
+}
+
+impl Mode {
+    /// `test` or `live`, as used in key prefixes and stored rows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Test => "test",
+            Mode::Live => "live",
+        }
+    }
+}
+
+/// Everything Portico reads from the environment.
+#[derive(Debug)]
+pub struct Config {
+    pub mode: Mode,
+    pub server: ServerConfig,
+    pub stripe: StripeConfig,
+    pub auth: AuthConfig,
+    pub database: DatabaseConfig,
+}
+
+/// Where Portico listens and how it is reached.
+#[derive(Debug)]
+pub struct ServerConfig {
+    /// `PORTICO_BIND`.
+    pub bind: SocketAddr,
+    /// `PORTICO_PUBLIC_URL`: the origin customers' browsers use.
+    pub public_url: Url,
+}
+
+impl ServerConfig {
+    /// Cookies get `Secure` when customers reach Portico over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+/// How to reach Stripe.
+#[derive(Debug)]
+pub struct StripeConfig {
+    /// `STRIPE_SECRET_KEY`.
+    pub secret_key: SecretString,
+    /// `STRIPE_API_BASE`: Stripe's API, or the emulator in development.
+    pub api_base: Url,
+    /// `STRIPE_PUBLISHABLE_KEY`, for Stripe.js in the browser.
+    pub publishable_key: Option<String>,
+    /// `STRIPE_JS_URL`: where the browser loads Stripe.js from.
+    pub js_url: Url,
+}
+
+/// Secrets that authorise customers.
+#[derive(Debug)]
+pub struct AuthConfig {
+    /// `PORTICO_HASH_SECRET`: the key of Billflow-style identity hashes.
+    pub hash_secret: SecretString,
+}
+
+/// Where Portico keeps its own data.
+#[derive(Debug)]
+pub struct DatabaseConfig {
+    /// `DATABASE_URL`: `sqlite:…` or `postgres://…`.
+    pub url: String,
+}
+
+/// A setting that stops boot.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{var} is invalid: {reason}")]
+    Invalid { var: &'static str, reason: String },
+}
+
+fn invalid(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { var, reason: reason.into() }
+}
+
+const MIN_HASH_SECRET_LEN: usize = 16;
+
+impl Config {
+    /// Reads the process environment (after loading `.env`, if present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Builds the configuration from any variable source; tests pass a map.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mode = match get("PORTICO_MODE").as_deref() {
+            None | Some("test") => Mode::Test,
+            Some("live") => Mode::Live,
+            Some(other) => return Err(invalid("PORTICO_MODE", format!("`{other}`: use `test` or `live`"))),
+        };
+
+        let bind: SocketAddr = get("PORTICO_BIND")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| invalid("PORTICO_BIND", format!("{e}")))?;
+        let public_url = match get("PORTICO_PUBLIC_URL") {
+            Some(raw) => parse_url("PORTICO_PUBLIC_URL", &raw)?,
+            None => parse_url("PORTICO_PUBLIC_URL", &format!("http://{bind}"))?,
+        };
+        if mode == Mode::Live && public_url.scheme() != "https" {
+            return Err(invalid("PORTICO_PUBLIC_URL", "live mode needs an https:// URL"));
+        }
+
+        let secret_key = get("STRIPE_SECRET_KEY").ok_or(ConfigError::Missing("STRIPE_SECRET_KEY"))?;
+        let key_mode = ["sk_", "rk_"]
+            .iter()
+            .find_map(|p| secret_key.strip_prefix(p))
+            .and_then(|rest| rest.split('_').next())
+            .ok_or_else(|| invalid("STRIPE_SECRET_KEY", "expected a key starting sk_ or rk_"))?;
+        if key_mode != mode.as_str() {
+            return Err(invalid(
+                "STRIPE_SECRET_KEY",
+                format!("a {key_mode}-mode key in {} mode (PORTICO_MODE)", mode.as_str()),
+            ));
+        }
+        let api_base = parse_url(
+            "STRIPE_API_BASE",
+            &get("STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com/".into()),
+        )?;
+        if mode == Mode::Live && api_base.scheme() != "https" {
+            return Err(invalid("STRIPE_API_BASE", "live mode needs an https:// URL"));
+        }
+        let publishable_key = get("STRIPE_PUBLISHABLE_KEY");
+        if let Some(pk) = &publishable_key {
+            let expected = format!("pk_{}_", mode.as_str());
+            if !pk.starts_with(&expected) {
+                return Err(invalid("STRIPE_PUBLISHABLE_KEY", format!("expected a key starting {expected}")));
+            }
+        }
+        let js_url = parse_url(
+            "STRIPE_JS_URL",
+            &get("STRIPE_JS_URL").unwrap_or_else(|| "https://js.stripe.com/v3/".into()),
+        )?;
+
+        let hash_secret = get("PORTICO_HASH_SECRET").ok_or(ConfigError::Missing("PORTICO_HASH_SECRET"))?;
+        if hash_secret.len() < MIN_HASH_SECRET_LEN {
+            return Err(invalid(
+                "PORTICO_HASH_SECRET",
+                format!("use at least {MIN_HASH_SECRET_LEN} characters"),
+            ));
+        }
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/portico.db".into());
+        if !["sqlite:", "postgres:", "postgresql:"].iter().any(|p| database_url.starts_with(p)) {
+            return Err(invalid("DATABASE_URL", "use a sqlite: or postgres:// URL"));
+        }
+
+        Ok(Self {
+            mode,
+            server: ServerConfig { bind, public_url },
+            stripe: StripeConfig {
+                secret_key: SecretString::from(secret_key),
+                api_base,
+                publishable_key,
+                js_url,
+            },
+            auth: AuthConfig { hash_secret: SecretString::from(hash_secret) },
+            database: DatabaseConfig { url: database_url },
+        })
+    }
+}
+
+impl AuthConfig {
+    /// The identity-hash key as bytes.
+    pub fn hash_key(&self) -> &[u8] {
+        self.hash_secret.expose_secret().as_bytes()
+    }
+}
+
+fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| invalid(var, format!("{e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(var, "use an http:// or https:// URL"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    const MINIMAL: &[(&str, &str)] =
+        &[("STRIPE_SECRET_KEY", "sk_test_123"), ("PORTICO_HASH_SECRET", "0123456789abcdef")];
+
+    #[test]
+    fn minimal_test_mode_config_uses_defaults() {
+        let c = config(MINIMAL).expect("valid");
+        assert_eq!(c.mode, Mode::Test);
+        assert_eq!(c.database.url, "sqlite://data/portico.db");
+        assert_eq!(c.server.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.stripe.api_base.as_str(), "https://api.stripe.com/");
+        assert!(!c.server.secure_cookies());
+    }
+
+    #[test]
+    fn missing_secret_key_names_the_variable() {
+        let err = config(&[("PORTICO_HASH_SECRET", "0123456789abcdef")]).unwrap_err();
+        assert_eq!(err.to_string(), "STRIPE_SECRET_KEY is not set");
+    }
+
+    #[test]
+    fn test_key_in_live_mode_is_refused() {
+        let mut vars = MINIMAL.to_vec();
+        vars.extend([("PORTICO_MODE", "live"), ("PORTICO_PUBLIC_URL", "https://billing.example.com")]);
+        let err = config(&vars).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { var: "STRIPE_SECRET_KEY", .. }), "{err}");
+    }
+
+    #[test]
+    fn live_mode_needs_https() {
+        let vars = [
+            ("PORTICO_MODE", "live"),
+            ("STRIPE_SECRET_KEY", "sk_live_123"),
+            ("PORTICO_HASH_SECRET", "0123456789abcdef"),
+        ];
+        let err = config(&vars).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { var: "PORTICO_PUBLIC_URL", .. }), "{err}");
+    }
+
+    #[test]
+    fn short_hash_secret_is_refused() {
+        let err = config(&[("STRIPE_SECRET_KEY", "sk_test_1"), ("PORTICO_HASH_SECRET", "short")]).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { var: "PORTICO_HASH_SECRET", .. }));
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_refused() {
+        let mut vars = MINIMAL.to_vec();
+        vars.push(("DATABASE_URL", "mysql://localhost/portico"));
+        assert!(matches!(config(&vars).unwrap_err(), ConfigError::Invalid { var: "DATABASE_URL", .. }));
+    }
+
+    #[test]
+    fn publishable_key_must_match_mode() {
+        let mut vars = MINIMAL.to_vec();
+        vars.push(("STRIPE_PUBLISHABLE_KEY", "pk_live_abc"));
+        assert!(matches!(
+            config(&vars).unwrap_err(),
+            ConfigError::Invalid { var: "STRIPE_PUBLISHABLE_KEY", .. }
+        ));
+    }
+}

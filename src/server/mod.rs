@@ -1,0 +1,15 @@
+//! Everything that runs only on the server: configuration, storage, Stripe,
+//! sessions and HTTP routes. Compiled with the `ssr` feature alone, so none of
+//! it (nor any secret) can reach the wasm bundle.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod identity_hash;
+pub mod portal;
+pub mod routes;
+pub mod session;
+pub mod state;
+pub mod stripe;
+
+pub use state::AppState;

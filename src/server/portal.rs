@@ -1,0 +1,33 @@
+//! What the portal shows a signed-in customer. Plain async functions, called
+//! by server functions after the session is resolved, testable without Leptos.
+
+use crate::error::PortalError;
+use crate::model::PortalOverview;
+use crate::server::session::PortalSession;
+use crate::server::state::AppState;
+
+/// The customer and the subscriptions this session may see.
+pub async fn overview(state: &AppState, session: &PortalSession) -> Result<PortalOverview, PortalError> {
+    let customer = state
+        .stripe
+        .customer(&session.row.customer_id)
+        .await
+        .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?
+        .ok_or(PortalError::CustomerNotFound)?;
+    let mut subscriptions = state
+        .stripe
+        .subscriptions(&customer.id)
+        .await
+        .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
+    if let Some(only) = &session.row.subscription_id {
+        subscriptions.retain(|s| &s.id == only);
+    }
+    if session.config.only_active_subscriptions {
+        subscriptions.retain(|s| s.status.is_current());
+    }
+    Ok(PortalOverview {
+        customer,
+        subscriptions,
+        single_subscription: session.row.subscription_id.is_some(),
+    })
+}

@@ -1,0 +1,80 @@
+//! async-stripe types → Portico's model. Pure functions, no I/O.
+
+use std::collections::HashMap;
+
+use stripe_billing::SubscriptionStatus as StripeStatus;
+use stripe_product::{Product, RecurringInterval};
+
+use crate::model::{Customer, Interval, Subscription, SubscriptionLine, SubscriptionStatus};
+use crate::money::Money;
+
+/// Products by id, fetched alongside subscriptions.
+pub type Products = HashMap<String, Product>;
+
+pub fn customer(c: &stripe_core::Customer) -> Customer {
+    Customer { id: c.id.to_string(), email: c.email.clone(), name: c.name.clone() }
+}
+
+pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Subscription {
+    let lines: Vec<SubscriptionLine> = s.items.data.iter().map(|item| line(item, products)).collect();
+    Subscription {
+        id: s.id.to_string(),
+        status: status(&s.status),
+        lines,
+        // Since API version 2025-03-31 billing periods live on items; a
+        // subscription's renewal is its earliest item period end.
+        current_period_end: s.items.data.iter().map(|i| i.current_period_end).min(),
+        trial_end: s.trial_end,
+        cancel_at_period_end: s.cancel_at_period_end,
+        cancel_at: s.cancel_at,
+        ended_at: s.ended_at,
+    }
+}
+
+fn line(item: &stripe_billing::SubscriptionItem, products: &Products) -> SubscriptionLine {
+    let price = &item.price;
+    let product_id = price.product.id().to_string();
+    let product = price.product.as_object().or_else(|| products.get(&product_id));
+    SubscriptionLine {
+        item_id: item.id.to_string(),
+        price_id: price.id.to_string(),
+        product_name: product.map(|p| p.name.clone()).unwrap_or(product_id),
+        price_name: price.nickname.clone(),
+        unit_amount: price.unit_amount.map(|a| Money::new(a, &price.currency.to_string())),
+        interval: price.recurring.as_ref().and_then(|r| interval(&r.interval)),
+        interval_count: price
+            .recurring
+            .as_ref()
+            .map(|r| u32::try_from(r.interval_count).unwrap_or(u32::MAX))
+            .unwrap_or(1),
+        quantity: item.quantity.unwrap_or(1),
+        unit_label: product.and_then(|p| p.unit_label.clone()),
+    }
+}
+
+fn interval(i: &RecurringInterval) -> Option<Interval> {
+    match i {
+        RecurringInterval::Day => Some(Interval::Day),
+        RecurringInterval::Week => Some(Interval::Week),
+        RecurringInterval::Month => Some(Interval::Month),
+        RecurringInterval::Year => Some(Interval::Year),
+        // Unknown, or added to async-stripe's non-exhaustive enum later.
+        _ => None,
+    }
+}
+
+fn status(s: &StripeStatus) -> SubscriptionStatus {
+    match s {
+        StripeStatus::Active => SubscriptionStatus::Active,
+        StripeStatus::Trialing => SubscriptionStatus::Trialing,
+        StripeStatus::PastDue => SubscriptionStatus::PastDue,
+        StripeStatus::Unpaid => SubscriptionStatus::Unpaid,
+        StripeStatus::Canceled => SubscriptionStatus::Canceled,
+        StripeStatus::Incomplete => SubscriptionStatus::Incomplete,
+        StripeStatus::IncompleteExpired => SubscriptionStatus::IncompleteExpired,
+        StripeStatus::Paused => SubscriptionStatus::Paused,
+        // A status newer than this build: show it as needing attention rather
+        // than as healthy.
+        _ => SubscriptionStatus::Incomplete,
+    }
+}

@@ -1,0 +1,141 @@
+//! The Stripe layer: the only code that touches async-stripe. It answers in
+//! Portico's own model types (`crate::model`) so the UI and the rest of the
+//! server never see async-stripe's.
+
+mod error;
+mod map;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use stripe::{Client, ClientBuilder};
+use stripe_billing::subscription::{ListSubscription, ListSubscriptionStatus, RetrieveSubscription};
+use stripe_core::customer::{ListCustomer, RetrieveCustomer, RetrieveCustomerReturned};
+use stripe_product::product::RetrieveProduct;
+
+pub use error::StripeApiError;
+
+use crate::model::{Customer, Subscription};
+use crate::server::config::StripeConfig;
+
+/// Per-attempt time limit. Stripe's writes can take a few seconds; a page
+/// must not hang on an unreachable API.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// Subscriptions fetched per page (Stripe's maximum).
+const PAGE_SIZE: i64 = 100;
+
+/// A Stripe API client for one account and mode.
+#[derive(Clone)]
+pub struct StripeApi {
+    client: Client,
+}
+
+impl std::fmt::Debug for StripeApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StripeApi { .. }")
+    }
+}
+
+impl StripeApi {
+    /// Builds a client for the configured API base and key.
+    pub fn new(config: &StripeConfig) -> Result<Self, StripeApiError> {
+        let client = ClientBuilder::new(config.secret_key.expose_secret())
+            .url(config.api_base.as_str())
+            .timeout(REQUEST_TIMEOUT)
+            .app_info("portico", Some(env!("CARGO_PKG_VERSION").to_string()), None)
+            .build()
+            .map_err(StripeApiError::from)?;
+        Ok(Self { client })
+    }
+
+    /// The customer with this id, or `None` when it does not exist or was deleted.
+    pub async fn customer(&self, id: &str) -> Result<Option<Customer>, StripeApiError> {
+        match RetrieveCustomer::new(id).send(&self.client).await {
+            Ok(RetrieveCustomerReturned::Customer(c)) => Ok(Some(map::customer(&c))),
+            Ok(RetrieveCustomerReturned::DeletedCustomer(_)) => Ok(None),
+            Err(e) => StripeApiError::from(e).none_if_missing(),
+        }
+    }
+
+    /// The newest customer with this email, if any. Stripe allows several
+    /// customers per email; its list is newest first.
+    pub async fn customer_by_email(&self, email: &str) -> Result<Option<Customer>, StripeApiError> {
+        let list = ListCustomer::new().email(email).limit(1).send(&self.client).await?;
+        Ok(list.data.first().map(map::customer))
+    }
+
+    /// Every subscription of a customer, canceled ones included, newest first.
+    pub async fn subscriptions(&self, customer_id: &str) -> Result<Vec<Subscription>, StripeApiError> {
+        let mut raw = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut request = ListSubscription::new()
+                .customer(customer_id)
+                .status(ListSubscriptionStatus::All)
+                .limit(PAGE_SIZE);
+            if let Some(after) = &after {
+                request = request.starting_after(after.as_str());
+            }
+            let page = request.send(&self.client).await?;
+            after = page.data.last().map(|s| s.id.to_string());
+            let more = page.has_more;
+            raw.extend(page.data);
+            if !more || after.is_none() {
+                break;
+            }
+        }
+        let products = self.products_of(&raw).await?;
+        Ok(raw.iter().map(|s| map::subscription(s, &products)).collect())
+    }
+
+    /// One subscription with the id of its customer, or `None` if it does not exist.
+    pub async fn subscription(&self, id: &str) -> Result<Option<(String, Subscription)>, StripeApiError> {
+        let sub = match RetrieveSubscription::new(id).send(&self.client).await {
+            Ok(sub) => sub,
+            Err(e) => return StripeApiError::from(e).none_if_missing(),
+        };
+        let products = self.products_of(std::slice::from_ref(&sub)).await?;
+        Ok(Some((sub.customer.id().to_string(), map::subscription(&sub, &products))))
+    }
+
+    /// The products the subscriptions' prices belong to. Fetched separately
+    /// because Stripe refuses expansions deeper than four levels
+    /// (`data.items.data.price.product` is five).
+    async fn products_of(
+        &self,
+        subscriptions: &[stripe_billing::Subscription],
+    ) -> Result<map::Products, StripeApiError> {
+        let ids: BTreeSet<String> = subscriptions
+            .iter()
+            .flat_map(|s| &s.items.data)
+            .map(|item| item.price.product.id().to_string())
+            .collect();
+        let requests: Vec<RetrieveProduct> = ids.iter().map(|id| RetrieveProduct::new(id.as_str())).collect();
+        let products = futures::future::try_join_all(requests.iter().map(|r| r.send(&self.client))).await?;
+        Ok(products.into_iter().map(|p| (p.id.to_string(), p)).collect())
+    }
+}
+
+/// Whether `value` has the shape of a Stripe id with `prefix` (`cus_`, `sub_`…).
+/// Checked before an id from a browser reaches a Stripe URL path.
+pub fn looks_like_id(value: &str, prefix: &str) -> bool {
+    value.len() <= 255
+        && value.len() > prefix.len()
+        && value.starts_with(prefix)
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_id;
+
+    #[test]
+    fn ids_with_path_characters_are_refused() {
+        assert!(looks_like_id("cus_Abc123", "cus_"));
+        assert!(!looks_like_id("cus_", "cus_"));
+        assert!(!looks_like_id("sub_123", "cus_"));
+        assert!(!looks_like_id("cus_1/../../v1/charges", "cus_"));
+        assert!(!looks_like_id("cus_1?expand[]=x", "cus_"));
+    }
+}

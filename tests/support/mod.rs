@@ -1,0 +1,182 @@
+//! Test harness: starts the whole Portico app in-process on a free port,
+//! against the Stripe emulator that scripts/test runs and seeds, on a fresh
+//! SQLite file or a fresh PostgreSQL database.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use leptos::prelude::LeptosOptions;
+use portico::server::AppState;
+use portico::server::config::Config;
+use portico::server::identity_hash::identity_hash;
+use serde::Deserialize;
+
+/// The hash secret every test app uses.
+pub const HASH_SECRET: &str = "integration-test-hash-secret";
+
+/// What `emulator/seed.py` created.
+#[derive(Debug, Deserialize)]
+pub struct Seed {
+    pub customers: HashMap<String, SeedCustomer>,
+    pub prices: HashMap<String, String>,
+    pub products: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedCustomer {
+    pub id: String,
+    pub email: String,
+    #[serde(default)]
+    pub subscriptions: HashMap<String, String>,
+}
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: integration tests need the Stripe emulator; run scripts/test")
+    })
+}
+
+/// The seed manifest of this test run.
+pub fn seed() -> Seed {
+    let path = required_env("PORTICO_TEST_SEED");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))
+}
+
+/// A storage backend to run a test story on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Every backend the story must pass on.
+pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+
+/// A fresh, empty database URL for the backend.
+pub async fn fresh_database(backend: Backend) -> String {
+    let unique = format!("{}_{}", std::process::id(), rand_suffix());
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("portico-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            format!("sqlite://{}", dir.join(format!("{unique}.db")).display())
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin = required_env("PORTICO_TEST_POSTGRES_URL");
+            let name = format!("portico_test_{unique}");
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{nanos}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A running Portico.
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+}
+
+/// Environment for a test-mode Portico talking to `stripe_base`.
+pub fn config_vars(stripe_base: &str, database_url: &str) -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("PORTICO_MODE", "test".to_string()),
+        ("STRIPE_SECRET_KEY", "sk_test_portico_integration".to_string()),
+        ("STRIPE_API_BASE", stripe_base.to_string()),
+        ("PORTICO_HASH_SECRET", HASH_SECRET.to_string()),
+        ("DATABASE_URL", database_url.to_string()),
+        ("PORTICO_BIND", "127.0.0.1:0".to_string()),
+    ])
+}
+
+impl TestApp {
+    /// Starts Portico on `backend` against the test emulator.
+    pub async fn start(backend: Backend) -> Self {
+        let stripe = required_env("PORTICO_TEST_STRIPE_API_BASE");
+        Self::start_with(config_vars(&stripe, &fresh_database(backend).await)).await
+    }
+
+    /// Starts Portico with explicit settings.
+    pub async fn start_with(vars: HashMap<&'static str, String>) -> Self {
+        // Server logs appear with the failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "portico=info".into()))
+            .try_init();
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("valid test config");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let options = LeptosOptions::builder().output_name("portico").site_addr(addr).build();
+        let state = portico::server::app::state(config, options).await.expect("boot");
+        let router = portico::server::app::router(state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service()).await.expect("serve");
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self { base: format!("http://{addr}"), state, client }
+    }
+
+    /// A sign-in link path signed with the test secret.
+    pub fn sign_in_path(&self, key: &str, value: &str) -> String {
+        format!("/portal?{key}={}&hash={}", urlencode(value), identity_hash(HASH_SECRET.as_bytes(), value))
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Follows a sign-in link and returns the session cookie it set.
+    pub async fn sign_in(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 303, "sign-in should redirect: {}", response.text().await.unwrap_or_default());
+        response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("session cookie")
+            .to_string()
+    }
+
+    /// The portal page as a signed-in browser sees it.
+    pub async fn portal_page(&self, cookie: &str, language: &str) -> (u16, String) {
+        let response = self.get_with("/", &[("cookie", cookie), ("accept-language", language)]).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// How many sessions are stored.
+    pub async fn session_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM portal_sessions")
+            .fetch_one(&self.state.db.pool)
+            .await
+            .expect("count sessions")
+    }
+}
+
+pub fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
