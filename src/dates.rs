@@ -38,20 +38,55 @@ mod tests {
 
     #[test]
     fn epoch_is_first_of_january_1970() {
-        assert_eq!(CivilDate::from_unix(0), CivilDate { year: 1970, month: 1, day: 1 });
+        assert_eq!(
+            CivilDate::from_unix(0),
+            CivilDate {
+                year: 1970,
+                month: 1,
+                day: 1
+            }
+        );
     }
 
     #[test]
     fn known_timestamps_map_to_their_utc_day() {
         // 2026-11-22T04:55:00Z
-        assert_eq!(CivilDate::from_unix(1_795_323_300), CivilDate { year: 2026, month: 11, day: 22 });
+        assert_eq!(
+            CivilDate::from_unix(1_795_323_300),
+            CivilDate {
+                year: 2026,
+                month: 11,
+                day: 22
+            }
+        );
         // 2024-02-29T23:59:59Z, a leap day, one second before March.
-        assert_eq!(CivilDate::from_unix(1_709_251_199), CivilDate { year: 2024, month: 2, day: 29 });
-        assert_eq!(CivilDate::from_unix(1_709_251_200), CivilDate { year: 2024, month: 3, day: 1 });
+        assert_eq!(
+            CivilDate::from_unix(1_709_251_199),
+            CivilDate {
+                year: 2024,
+                month: 2,
+                day: 29
+            }
+        );
+        assert_eq!(
+            CivilDate::from_unix(1_709_251_200),
+            CivilDate {
+                year: 2024,
+                month: 3,
+                day: 1
+            }
+        );
     }
 
     #[test]
     fn times_before_the_epoch_do_not_panic() {
-        assert_eq!(CivilDate::from_unix(-1), CivilDate { year: 1969, month: 12, day: 31 });
+        assert_eq!(
+            CivilDate::from_unix(-1),
+            CivilDate {
+                year: 1969,
+                month: 12,
+                day: 31
+            }
+        );
     }
 }

@@ -82,9 +82,10 @@ impl leptos::server_fn::error::FromServerFnError for PortalError {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match e {
             E::Args(_) | E::MissingArg(_) => Self::InvalidInput,
-            E::Request(_) | E::UnsupportedRequestMethod(_) | E::Deserialization(_) | E::Serialization(_) => {
-                Self::Request
-            }
+            E::Request(_)
+            | E::UnsupportedRequestMethod(_)
+            | E::Deserialization(_)
+            | E::Serialization(_) => Self::Request,
             _ => Self::Unavailable,
         }
     }

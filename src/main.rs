@@ -60,10 +60,18 @@ async fn main() -> std::process::ExitCode {
 }
 
 #[cfg(feature = "ssr")]
-fn print_sign_in_link(config: &portico::server::config::Config, args: &[String]) -> std::process::ExitCode {
+fn print_sign_in_link(
+    config: &portico::server::config::Config,
+    args: &[String],
+) -> std::process::ExitCode {
     use portico::server::identity_hash::identity_hash;
 
-    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let (key, value) = match (flag("--customer-id"), flag("--email")) {
         (Some(id), _) => ("customer_id", id),
         (None, Some(email)) => ("email", email),
@@ -73,8 +81,14 @@ fn print_sign_in_link(config: &portico::server::config::Config, args: &[String])
         }
     };
     let hash = identity_hash(config.auth.hash_key(), &value);
-    let mut url = config.server.public_url.join("portal").unwrap_or_else(|_| config.server.public_url.clone());
-    url.query_pairs_mut().append_pair(key, &value).append_pair("hash", &hash);
+    let mut url = config
+        .server
+        .public_url
+        .join("portal")
+        .unwrap_or_else(|_| config.server.public_url.clone());
+    url.query_pairs_mut()
+        .append_pair(key, &value)
+        .append_pair("hash", &hash);
     if let Some(sub) = flag("--subscription-id") {
         url.query_pairs_mut().append_pair("subscription_id", &sub);
     }

@@ -25,6 +25,11 @@ impl SubscriptionStatus {
     pub fn is_current(self) -> bool {
         matches!(self, Self::Active | Self::Trialing | Self::PastDue)
     }
+
+    /// The subscription is over and will not bill again.
+    pub fn has_ended(self) -> bool {
+        matches!(self, Self::Canceled | Self::IncompleteExpired)
+    }
 }
 
 /// How often a recurring price bills.
@@ -103,8 +108,10 @@ impl Subscription {
         let first = totals.next()??;
         totals.try_fold(first, |acc, next| {
             let next = next?;
-            (next.currency == acc.currency)
-                .then(|| Money { minor: acc.minor.saturating_add(next.minor), ..acc })
+            (next.currency == acc.currency).then(|| Money {
+                minor: acc.minor.saturating_add(next.minor),
+                ..acc
+            })
         })
     }
 }

@@ -17,13 +17,19 @@ pub struct Money {
 impl Money {
     /// Builds an amount; the code is normalised to lower case.
     pub fn new(minor: i64, currency: &str) -> Self {
-        Self { minor, currency: currency.to_ascii_lowercase() }
+        Self {
+            minor,
+            currency: currency.to_ascii_lowercase(),
+        }
     }
 
     /// The amount multiplied by a quantity, saturating instead of overflowing.
     pub fn times(&self, quantity: u64) -> Self {
         let q = i64::try_from(quantity).unwrap_or(i64::MAX);
-        Self { minor: self.minor.saturating_mul(q), currency: self.currency.clone() }
+        Self {
+            minor: self.minor.saturating_mul(q),
+            currency: self.currency.clone(),
+        }
     }
 
     /// Formats the amount for a locale tag such as `en` or `de`.
@@ -68,16 +74,32 @@ pub struct NumberStyle {
 impl NumberStyle {
     /// Conventions for a BCP 47 tag; unknown tags fall back to English.
     pub fn for_locale(locale: &str) -> Self {
-        let language = locale.split(['-', '_']).next().unwrap_or("en").to_ascii_lowercase();
+        let language = locale
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("en")
+            .to_ascii_lowercase();
         match language.as_str() {
             // German, and the other continental European styles that write
             // 1.234,56 € with the symbol after the amount.
             "de" | "es" | "it" | "nl" | "pt" | "da" | "id" | "tr" | "el" | "hr" | "sl" | "ro" => {
-                Self { decimal: ',', group: '.', symbol_after: true }
+                Self {
+                    decimal: ',',
+                    group: '.',
+                    symbol_after: true,
+                }
             }
             "fr" | "cs" | "sk" | "pl" | "fi" | "sv" | "nb" | "bg" | "hu" | "lt" | "lv" | "et"
-            | "ru" => Self { decimal: ',', group: '\u{202f}', symbol_after: true },
-            _ => Self { decimal: '.', group: ',', symbol_after: false },
+            | "ru" => Self {
+                decimal: ',',
+                group: '\u{202f}',
+                symbol_after: true,
+            },
+            _ => Self {
+                decimal: '.',
+                group: ',',
+                symbol_after: false,
+            },
         }
     }
 
@@ -107,14 +129,18 @@ impl NumberStyle {
             out.push('-');
         }
         for (i, digit) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 out.push(self.group);
             }
             out.push(digit);
         }
         if decimals > 0 {
             out.push(self.decimal);
-            out.push_str(&format!("{:0width$}", abs % scale, width = decimals as usize));
+            out.push_str(&format!(
+                "{:0width$}",
+                abs % scale,
+                width = decimals as usize
+            ));
         }
         out
     }
@@ -134,7 +160,10 @@ mod tests {
     #[test]
     fn german_puts_symbol_after_with_comma_decimals() {
         assert_eq!(Money::new(2900, "usd").format("de"), "29,00\u{a0}$");
-        assert_eq!(Money::new(123_456, "eur").format("de-DE"), "1.234,56\u{a0}€");
+        assert_eq!(
+            Money::new(123_456, "eur").format("de-DE"),
+            "1.234,56\u{a0}€"
+        );
     }
 
     #[test]

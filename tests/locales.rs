@@ -9,7 +9,11 @@ fn flatten(prefix: &str, value: &serde_json::Value, out: &mut BTreeSet<String>) 
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
         }
@@ -42,7 +46,11 @@ fn every_locale_has_every_key() {
             let missing: Vec<_> = reference.difference(&other).collect();
             let extra: Vec<_> = other.difference(&reference).collect();
             assert!(missing.is_empty(), "{} lacks {missing:?}", path.display());
-            assert!(extra.is_empty(), "{} has keys en lacks: {extra:?}", path.display());
+            assert!(
+                extra.is_empty(),
+                "{} has keys en lacks: {extra:?}",
+                path.display()
+            );
             checked += 1;
         }
     }
@@ -51,10 +59,14 @@ fn every_locale_has_every_key() {
 
 #[test]
 fn every_locale_is_registered_in_build_rs() {
-    let build = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs")).unwrap();
+    let build =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs")).unwrap();
     for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("locales")).unwrap() {
         let path = entry.unwrap().path();
         let tag = path.file_stem().unwrap().to_string_lossy().to_string();
-        assert!(build.contains(&format!("\"{tag}\"")), "locales/{tag}.json is not listed in build.rs LOCALES");
+        assert!(
+            build.contains(&format!("\"{tag}\"")),
+            "locales/{tag}.json is not listed in build.rs LOCALES"
+        );
     }
 }

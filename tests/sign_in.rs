@@ -15,15 +15,40 @@ async fn valid_email_hash_opens_a_session_and_shows_subscriptions() {
     for backend in BACKENDS {
         let app = TestApp::start(backend).await;
         let cookie = app.sign_in(&app.sign_in_path("email", &ada_email())).await;
-        assert!(cookie.starts_with("portico_session=pses_"), "{backend:?}: {cookie}");
+        assert!(
+            cookie.starts_with("portico_session=pses_"),
+            "{backend:?}: {cookie}"
+        );
 
         let (status, html) = app.portal_page(&cookie, "en-US,en;q=0.9").await;
         assert_eq!(status, 200, "{backend:?}");
-        for expected in ["Your subscriptions", "Pro", "$29.00 / month", "Team Seats", "$60.00 / month", "$12.00 per seat"] {
-            assert!(html.contains(expected), "{backend:?}: page lacks {expected:?}");
+        for expected in [
+            "Your subscriptions",
+            "Pro",
+            "$29.00 / month",
+            "Team Seats",
+            "$60.00 / month",
+            "$12.00 per seat",
+        ] {
+            assert!(
+                html.contains(expected),
+                "{backend:?}: page lacks {expected:?}"
+            );
         }
-        assert!(html.contains("Cancellation scheduled"), "{backend:?}: pending cancellation notice");
-        assert!(html.contains("Ended on"), "{backend:?}: canceled subscription is listed by default");
+        assert!(
+            html.contains("Cancellation scheduled"),
+            "{backend:?}: pending cancellation notice"
+        );
+        assert!(
+            html.contains("Ended on"),
+            "{backend:?}: canceled subscription is listed by default"
+        );
+        let ended = html.find("Ended on").unwrap();
+        let active = html.rfind("Renews on").unwrap();
+        assert!(
+            active < ended,
+            "{backend:?}: ended subscriptions come after current ones"
+        );
         assert_eq!(app.session_count().await, 1, "{backend:?}");
     }
 }
@@ -32,7 +57,9 @@ async fn valid_email_hash_opens_a_session_and_shows_subscriptions() {
 async fn valid_customer_id_hash_signs_in_that_customer() {
     let seed = seed();
     let app = TestApp::start(Backend::Sqlite).await;
-    let cookie = app.sign_in(&app.sign_in_path("customer_id", &seed.customers["yuki"].id)).await;
+    let cookie = app
+        .sign_in(&app.sign_in_path("customer_id", &seed.customers["yuki"].id))
+        .await;
     let (status, html) = app.portal_page(&cookie, "en").await;
     assert_eq!(status, 200);
     assert!(html.contains("¥3,000 / month"), "JPY has no decimals");
@@ -47,9 +74,15 @@ async fn forged_hash_is_refused_and_creates_nothing() {
         let path = format!("/portal?email={forged}&hash={}", "ab".repeat(32));
         let response = app.get_with(&path, &[("accept-language", "en")]).await;
         assert_eq!(response.status(), 403, "{backend:?}");
-        assert!(response.headers().get("set-cookie").is_none(), "{backend:?}");
+        assert!(
+            response.headers().get("set-cookie").is_none(),
+            "{backend:?}"
+        );
         let body = response.text().await.unwrap();
-        assert!(body.contains("security signature is not valid"), "{backend:?}: {body}");
+        assert!(
+            body.contains("security signature is not valid"),
+            "{backend:?}: {body}"
+        );
         assert_eq!(app.session_count().await, 0, "{backend:?}");
     }
 }
@@ -59,9 +92,21 @@ async fn malformed_or_missing_hashes_get_their_own_answers() {
     let app = TestApp::start(Backend::Sqlite).await;
     let email = support::urlencode(&ada_email());
     let cases = [
-        (format!("/portal?email={email}"), 401, "missing its security signature"),
-        (format!("/portal?email={email}&hash=not-hex"), 403, "not valid"),
-        (format!("/portal?email={email}&hash={}", "z".repeat(64)), 403, "not valid"),
+        (
+            format!("/portal?email={email}"),
+            401,
+            "missing its security signature",
+        ),
+        (
+            format!("/portal?email={email}&hash=not-hex"),
+            403,
+            "not valid",
+        ),
+        (
+            format!("/portal?email={email}&hash={}", "z".repeat(64)),
+            403,
+            "not valid",
+        ),
         ("/portal?hash=abc".to_string(), 400, "names no customer"),
     ];
     for (path, status, text) in cases {
@@ -78,17 +123,31 @@ async fn hash_of_one_customer_does_not_open_another() {
     let app = TestApp::start(Backend::Sqlite).await;
     let signed_for_ada = app.sign_in_path("email", &seed.customers["ada"].email);
     let hash = signed_for_ada.rsplit("hash=").next().unwrap();
-    let path = format!("/portal?email={}&hash={hash}", support::urlencode(&seed.customers["yuki"].email));
+    let path = format!(
+        "/portal?email={}&hash={hash}",
+        support::urlencode(&seed.customers["yuki"].email)
+    );
     assert_eq!(app.get(&path).await.status(), 403);
 }
 
 #[tokio::test]
 async fn unknown_customer_with_valid_hash_is_not_found() {
     let app = TestApp::start(Backend::Sqlite).await;
-    for (key, value) in [("email", "nobody-here@example.com"), ("customer_id", "cus_doesnotexist")] {
-        let response = app.get_with(&app.sign_in_path(key, value), &[("accept-language", "en")]).await;
+    for (key, value) in [
+        ("email", "nobody-here@example.com"),
+        ("customer_id", "cus_doesnotexist"),
+    ] {
+        let response = app
+            .get_with(&app.sign_in_path(key, value), &[("accept-language", "en")])
+            .await;
         assert_eq!(response.status(), 404, "{key}");
-        assert!(response.text().await.unwrap().contains("couldn't find a billing account"));
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("couldn't find a billing account")
+        );
     }
     assert_eq!(app.session_count().await, 0);
 }
@@ -96,9 +155,21 @@ async fn unknown_customer_with_valid_hash_is_not_found() {
 #[tokio::test]
 async fn refusals_are_translated() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let path = format!("/portal?email={}&hash={}", support::urlencode(&ada_email()), "00".repeat(32));
-    let body = app.get_with(&path, &[("accept-language", "de-DE,de;q=0.9,en;q=0.5")]).await.text().await.unwrap();
-    assert!(body.contains("Sicherheitssignatur dieses Anmeldelinks ist ungültig"), "{body}");
+    let path = format!(
+        "/portal?email={}&hash={}",
+        support::urlencode(&ada_email()),
+        "00".repeat(32)
+    );
+    let body = app
+        .get_with(&path, &[("accept-language", "de-DE,de;q=0.9,en;q=0.5")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("Sicherheitssignatur dieses Anmeldelinks ist ungültig"),
+        "{body}"
+    );
     assert!(body.contains(r#"lang="de""#));
 }
 
@@ -134,12 +205,19 @@ async fn session_scoped_to_one_subscription_shows_only_it() {
     let seed = seed();
     let ada = &seed.customers["ada"];
     let app = TestApp::start(Backend::Sqlite).await;
-    let scoped = format!("{}&subscription_id={}", app.sign_in_path("email", &ada.email), ada.subscriptions["seats"]);
+    let scoped = format!(
+        "{}&subscription_id={}",
+        app.sign_in_path("email", &ada.email),
+        ada.subscriptions["seats"]
+    );
     let cookie = app.sign_in(&scoped).await;
     let (_, html) = app.portal_page(&cookie, "en").await;
     assert!(html.contains("Your subscription"));
     assert!(html.contains("Team Seats"));
-    assert!(!html.contains("$29.00 / month"), "other subscriptions are hidden");
+    assert!(
+        !html.contains("$29.00 / month"),
+        "other subscriptions are hidden"
+    );
 }
 
 #[tokio::test]
@@ -159,21 +237,38 @@ async fn another_customers_subscription_id_is_refused() {
 #[tokio::test]
 async fn only_active_toggle_hides_canceled_subscriptions() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let mut config = app.state.db.default_portal_config(false).await.unwrap().unwrap();
+    let mut config = app
+        .state
+        .db
+        .default_portal_config(false)
+        .await
+        .unwrap()
+        .unwrap();
     config.settings.only_active_subscriptions = true;
-    assert!(app.state.db.update_portal_config(&config.id, &config.settings).await.unwrap());
+    assert!(
+        app.state
+            .db
+            .update_portal_config(&config.id, &config.settings)
+            .await
+            .unwrap()
+    );
 
     let cookie = app.sign_in(&app.sign_in_path("email", &ada_email())).await;
     let (_, html) = app.portal_page(&cookie, "en").await;
     assert!(html.contains("Team Seats"));
-    assert!(!html.contains("Ended on"), "the canceled subscription is hidden");
+    assert!(
+        !html.contains("Ended on"),
+        "the canceled subscription is hidden"
+    );
 }
 
 #[tokio::test]
 async fn customer_without_subscriptions_sees_empty_state() {
     let seed = seed();
     let app = TestApp::start(Backend::Sqlite).await;
-    let cookie = app.sign_in(&app.sign_in_path("email", &seed.customers["empty"].email)).await;
+    let cookie = app
+        .sign_in(&app.sign_in_path("email", &seed.customers["empty"].email))
+        .await;
     let (status, html) = app.portal_page(&cookie, "en").await;
     assert_eq!(status, 200);
     assert!(html.contains("No subscriptions yet"));
@@ -183,7 +278,9 @@ async fn customer_without_subscriptions_sees_empty_state() {
 async fn trialing_subscription_shows_when_the_trial_ends() {
     let seed = seed();
     let app = TestApp::start(Backend::Sqlite).await;
-    let cookie = app.sign_in(&app.sign_in_path("email", &seed.customers["trial"].email)).await;
+    let cookie = app
+        .sign_in(&app.sign_in_path("email", &seed.customers["trial"].email))
+        .await;
     let (_, html) = app.portal_page(&cookie, "de").await;
     assert!(html.contains("Testphase endet am"), "{html}");
 }
@@ -191,11 +288,26 @@ async fn trialing_subscription_shows_when_the_trial_ends() {
 #[tokio::test]
 async fn hash_is_optional_in_test_mode_when_configuration_allows() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let mut config = app.state.db.default_portal_config(false).await.unwrap().unwrap();
+    let mut config = app
+        .state
+        .db
+        .default_portal_config(false)
+        .await
+        .unwrap()
+        .unwrap();
     config.settings.require_hash = false;
-    app.state.db.update_portal_config(&config.id, &config.settings).await.unwrap();
+    app.state
+        .db
+        .update_portal_config(&config.id, &config.settings)
+        .await
+        .unwrap();
     let path = format!("/portal?email={}", support::urlencode(&ada_email()));
     assert_eq!(app.get(&path).await.status(), 303);
     // A wrong hash is still refused where the hash is optional.
-    assert_eq!(app.get(&format!("{path}&hash={}", "00".repeat(32))).await.status(), 403);
+    assert_eq!(
+        app.get(&format!("{path}&hash={}", "00".repeat(32)))
+            .await
+            .status(),
+        403
+    );
 }

@@ -13,23 +13,40 @@ use support::{BACKENDS, fresh_database};
 #[tokio::test]
 async fn storage_story_passes_on_every_backend() {
     for backend in BACKENDS {
-        let db = Db::connect(&fresh_database(backend).await).await.expect("connect and migrate");
+        let db = Db::connect(&fresh_database(backend).await)
+            .await
+            .expect("connect and migrate");
 
         // A first start creates one default configuration per mode, and a
         // second start keeps what the merchant changed.
         db.ensure_default_config(false).await.unwrap();
-        let mut config = db.default_portal_config(false).await.unwrap().expect("default exists");
+        let mut config = db
+            .default_portal_config(false)
+            .await
+            .unwrap()
+            .expect("default exists");
         assert_eq!(config.settings, PortalConfig::default(), "{backend:?}");
         config.settings.cancellation = false;
-        db.update_portal_config(&config.id, &config.settings).await.unwrap();
+        db.update_portal_config(&config.id, &config.settings)
+            .await
+            .unwrap();
         db.ensure_default_config(false).await.unwrap();
         let reread = db.default_portal_config(false).await.unwrap().unwrap();
-        assert!(!reread.settings.cancellation, "{backend:?}: restart must not reset toggles");
-        assert!(db.portal_config(&config.id, true).await.unwrap().is_none(), "{backend:?}: modes are apart");
+        assert!(
+            !reread.settings.cancellation,
+            "{backend:?}: restart must not reset toggles"
+        );
+        assert!(
+            db.portal_config(&config.id, true).await.unwrap().is_none(),
+            "{backend:?}: modes are apart"
+        );
 
         // Sessions are found by token hash, touched, and swept when expired.
         let t0 = 1_800_000_000;
-        for (id, hash, created) in [("ses_live", "hash_live", t0), ("ses_old", "hash_old", t0 - 3 * 3600)] {
+        for (id, hash, created) in [
+            ("ses_live", "hash_live", t0),
+            ("ses_old", "hash_old", t0 - 3 * 3600),
+        ] {
             db.insert_session(&NewSession {
                 id,
                 token_hash: hash,
@@ -42,18 +59,39 @@ async fn storage_story_passes_on_every_backend() {
             .await
             .unwrap();
         }
-        let session = db.session_by_token_hash("hash_live").await.unwrap().expect("found");
-        assert_eq!(session.subscription_id.as_deref(), Some("sub_1"), "{backend:?}");
+        let session = db
+            .session_by_token_hash("hash_live")
+            .await
+            .unwrap()
+            .expect("found");
+        assert_eq!(
+            session.subscription_id.as_deref(),
+            Some("sub_1"),
+            "{backend:?}"
+        );
         assert_eq!(session.last_used_at, None);
         db.touch_session(&session, t0 + 60).await.unwrap();
-        let touched = db.session_by_token_hash("hash_live").await.unwrap().unwrap();
+        let touched = db
+            .session_by_token_hash("hash_live")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(touched.last_used_at, Some(t0 + 60), "{backend:?}");
         assert!(db.session_by_token_hash("nope").await.unwrap().is_none());
 
         let removed = db.delete_expired_sessions(t0 + 120).await.unwrap();
         assert_eq!(removed, 1, "{backend:?}: only the old session is swept");
-        assert!(db.session_by_token_hash("hash_live").await.unwrap().is_some());
-        assert!(expiry::is_live(touched.created_at, touched.last_used_at, t0 + 120));
+        assert!(
+            db.session_by_token_hash("hash_live")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(expiry::is_live(
+            touched.created_at,
+            touched.last_used_at,
+            t0 + 120
+        ));
 
         // The audit log keeps entries per customer, newest first.
         for action in ["sign_in", "view"] {
@@ -70,6 +108,10 @@ async fn storage_story_passes_on_every_backend() {
             .unwrap();
         }
         let audit = db.audit_for_customer("cus_1", 10).await.unwrap();
-        assert_eq!(audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["view", "sign_in"], "{backend:?}");
+        assert_eq!(
+            audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(),
+            ["view", "sign_in"],
+            "{backend:?}"
+        );
     }
 }

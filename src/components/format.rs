@@ -13,7 +13,13 @@ use crate::money::Money;
 pub fn date(locale: Locale, timestamp: i64) -> String {
     let d = CivilDate::from_unix(timestamp);
     let month = month_name(locale, d.month);
-    td_string!(locale, date.format, month = month, day = d.day, year = d.year)
+    td_string!(
+        locale,
+        date.format,
+        month = month,
+        day = d.day,
+        year = d.year
+    )
 }
 
 fn month_name(locale: Locale, month: u32) -> &'static str {
@@ -48,7 +54,12 @@ pub fn per_interval(locale: Locale, amount: &Money, interval: Interval, count: u
             Interval::Month => td_string!(locale, interval.month),
             Interval::Year => td_string!(locale, interval.year),
         };
-        td_string!(locale, portal.per_interval, amount = amount, interval = interval)
+        td_string!(
+            locale,
+            portal.per_interval,
+            amount = amount,
+            interval = interval
+        )
     } else {
         let period = match interval {
             Interval::Day => td_string!(locale, interval.every_days, count = count),
@@ -56,7 +67,12 @@ pub fn per_interval(locale: Locale, amount: &Money, interval: Interval, count: u
             Interval::Month => td_string!(locale, interval.every_months, count = count),
             Interval::Year => td_string!(locale, interval.every_years, count = count),
         };
-        td_string!(locale, portal.per_intervals, amount = amount, period = period)
+        td_string!(
+            locale,
+            portal.per_intervals,
+            amount = amount,
+            period = period
+        )
     }
 }
 
@@ -106,10 +122,22 @@ mod tests {
     #[test]
     fn prices_read_per_interval() {
         let usd = Money::new(2900, "usd");
-        assert_eq!(per_interval(Locale::en, &usd, Interval::Month, 1), "$29.00 / month");
-        assert_eq!(per_interval(Locale::de, &usd, Interval::Year, 1), "29,00\u{a0}$ / Jahr");
-        assert_eq!(per_interval(Locale::en, &usd, Interval::Month, 3), "$29.00 every 3 months");
-        assert_eq!(per_interval(Locale::en, &Money::new(3000, "jpy"), Interval::Month, 1), "¥3,000 / month");
+        assert_eq!(
+            per_interval(Locale::en, &usd, Interval::Month, 1),
+            "$29.00 / month"
+        );
+        assert_eq!(
+            per_interval(Locale::de, &usd, Interval::Year, 1),
+            "29,00\u{a0}$ / Jahr"
+        );
+        assert_eq!(
+            per_interval(Locale::en, &usd, Interval::Month, 3),
+            "$29.00 every 3 months"
+        );
+        assert_eq!(
+            per_interval(Locale::en, &Money::new(3000, "jpy"), Interval::Month, 1),
+            "¥3,000 / month"
+        );
     }
 
     #[test]
@@ -119,6 +147,9 @@ mod tests {
                 assert!(!error(*locale, e).is_empty(), "{e:?} in {locale:?}");
             }
         }
-        assert_ne!(error(Locale::en, PortalError::HashInvalid), error(Locale::de, PortalError::HashInvalid));
+        assert_ne!(
+            error(Locale::en, PortalError::HashInvalid),
+            error(Locale::de, PortalError::HashInvalid)
+        );
     }
 }

@@ -11,10 +11,22 @@ pub fn SubscriptionCard(subscription: Subscription) -> impl IntoView {
     let i18n = use_i18n();
     let heading_id = format!("sub-{}", subscription.id);
     let labelled_by = heading_id.clone();
-    let title = subscription.lines.iter().map(|l| l.product_name.as_str()).collect::<Vec<_>>().join(" + ");
+    let title = subscription
+        .lines
+        .iter()
+        .map(|l| l.product_name.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
     let status = subscription.status;
     let total = (subscription.lines.len() > 1)
-        .then(|| subscription.total().zip(subscription.lines.first().and_then(|l| l.interval.map(|i| (i, l.interval_count)))))
+        .then(|| {
+            subscription.total().zip(
+                subscription
+                    .lines
+                    .first()
+                    .and_then(|l| l.interval.map(|i| (i, l.interval_count))),
+            )
+        })
         .flatten();
     let dates = Dates::of(&subscription);
     let lines = subscription.lines.clone();
@@ -52,7 +64,10 @@ pub fn SubscriptionCard(subscription: Subscription) -> impl IntoView {
 #[component]
 fn Line(line: SubscriptionLine) -> impl IntoView {
     let i18n = use_i18n();
-    let price = line.total().zip(line.interval).map(|(total, interval)| (total, interval, line.interval_count));
+    let price = line
+        .total()
+        .zip(line.interval)
+        .map(|(total, interval)| (total, interval, line.interval_count));
     let per_unit = line.unit_label.clone().zip(line.unit_amount.clone());
     let quantity = line.quantity;
     view! {
@@ -104,10 +119,10 @@ impl Dates {
         if s.cancellation_pending() {
             return s.access_ends_at().map_or(Self::None, Self::CancelPending);
         }
-        if s.status == SubscriptionStatus::Trialing {
-            if let Some(end) = s.trial_end {
-                return Self::TrialEnds(end);
-            }
+        if s.status == SubscriptionStatus::Trialing
+            && let Some(end) = s.trial_end
+        {
+            return Self::TrialEnds(end);
         }
         s.current_period_end.map_or(Self::None, Self::Renews)
     }
@@ -120,8 +135,16 @@ fn DatesView(dates: Dates) -> impl IntoView {
         let l = i18n.get_locale();
         match dates {
             Dates::Ended(t) => Some(t_string!(i18n, portal.ended_on, date = format::date(l, t))),
-            Dates::CancelPending(t) => Some(t_string!(i18n, portal.cancel_pending, date = format::date(l, t))),
-            Dates::TrialEnds(t) => Some(t_string!(i18n, portal.trial_ends_on, date = format::date(l, t))),
+            Dates::CancelPending(t) => Some(t_string!(
+                i18n,
+                portal.cancel_pending,
+                date = format::date(l, t)
+            )),
+            Dates::TrialEnds(t) => Some(t_string!(
+                i18n,
+                portal.trial_ends_on,
+                date = format::date(l, t)
+            )),
             Dates::Renews(t) => Some(t_string!(i18n, portal.renews_on, date = format::date(l, t))),
             Dates::None => None,
         }

@@ -26,7 +26,10 @@ pub enum BootError {
     #[error("Stripe client: {0}")]
     Stripe(#[from] StripeApiError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -40,7 +43,12 @@ pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
     db.ensure_default_config(false).await?;
     db.ensure_default_config(true).await?;
     let stripe = StripeApi::new(&config.stripe)?;
-    Ok(AppState { leptos_options, config: Arc::new(config), db, stripe })
+    Ok(AppState {
+        leptos_options,
+        config: Arc::new(config),
+        db,
+        stripe,
+    })
 }
 
 /// The whole HTTP application for a state.
@@ -54,8 +62,14 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // The sign-in URL carries the identity hash: never send it onwards.
-        .layer(SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .with_state(state)
 }
 
@@ -63,8 +77,9 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState) -> Result<(), BootError> {
     let addr = state.config.server.bind;
     spawn_session_sweeper(state.db.clone());
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|source| BootError::Bind { addr, source })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| BootError::Bind { addr, source })?;
     tracing::info!(%addr, mode = state.config.mode.as_str(), "Portico listening");
     axum::serve(listener, router(state).into_make_service())
         .with_graceful_shutdown(shutdown_signal())

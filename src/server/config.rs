@@ -87,7 +87,10 @@ pub enum ConfigError {
 }
 
 fn invalid(var: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { var, reason: reason.into() }
+    ConfigError::Invalid {
+        var,
+        reason: reason.into(),
+    }
 }
 
 const MIN_HASH_SECRET_LEN: usize = 16;
@@ -103,7 +106,12 @@ impl Config {
         let mode = match get("PORTICO_MODE").as_deref() {
             None | Some("test") => Mode::Test,
             Some("live") => Mode::Live,
-            Some(other) => return Err(invalid("PORTICO_MODE", format!("`{other}`: use `test` or `live`"))),
+            Some(other) => {
+                return Err(invalid(
+                    "PORTICO_MODE",
+                    format!("`{other}`: use `test` or `live`"),
+                ));
+            }
         };
 
         let bind: SocketAddr = get("PORTICO_BIND")
@@ -115,10 +123,14 @@ impl Config {
             None => parse_url("PORTICO_PUBLIC_URL", &format!("http://{bind}"))?,
         };
         if mode == Mode::Live && public_url.scheme() != "https" {
-            return Err(invalid("PORTICO_PUBLIC_URL", "live mode needs an https:// URL"));
+            return Err(invalid(
+                "PORTICO_PUBLIC_URL",
+                "live mode needs an https:// URL",
+            ));
         }
 
-        let secret_key = get("STRIPE_SECRET_KEY").ok_or(ConfigError::Missing("STRIPE_SECRET_KEY"))?;
+        let secret_key =
+            get("STRIPE_SECRET_KEY").ok_or(ConfigError::Missing("STRIPE_SECRET_KEY"))?;
         let key_mode = ["sk_", "rk_"]
             .iter()
             .find_map(|p| secret_key.strip_prefix(p))
@@ -127,7 +139,10 @@ impl Config {
         if key_mode != mode.as_str() {
             return Err(invalid(
                 "STRIPE_SECRET_KEY",
-                format!("a {key_mode}-mode key in {} mode (PORTICO_MODE)", mode.as_str()),
+                format!(
+                    "a {key_mode}-mode key in {} mode (PORTICO_MODE)",
+                    mode.as_str()
+                ),
             ));
         }
         let api_base = parse_url(
@@ -135,13 +150,19 @@ impl Config {
             &get("STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com/".into()),
         )?;
         if mode == Mode::Live && api_base.scheme() != "https" {
-            return Err(invalid("STRIPE_API_BASE", "live mode needs an https:// URL"));
+            return Err(invalid(
+                "STRIPE_API_BASE",
+                "live mode needs an https:// URL",
+            ));
         }
         let publishable_key = get("STRIPE_PUBLISHABLE_KEY");
         if let Some(pk) = &publishable_key {
             let expected = format!("pk_{}_", mode.as_str());
             if !pk.starts_with(&expected) {
-                return Err(invalid("STRIPE_PUBLISHABLE_KEY", format!("expected a key starting {expected}")));
+                return Err(invalid(
+                    "STRIPE_PUBLISHABLE_KEY",
+                    format!("expected a key starting {expected}"),
+                ));
             }
         }
         let js_url = parse_url(
@@ -149,7 +170,8 @@ impl Config {
             &get("STRIPE_JS_URL").unwrap_or_else(|| "https://js.stripe.com/v3/".into()),
         )?;
 
-        let hash_secret = get("PORTICO_HASH_SECRET").ok_or(ConfigError::Missing("PORTICO_HASH_SECRET"))?;
+        let hash_secret =
+            get("PORTICO_HASH_SECRET").ok_or(ConfigError::Missing("PORTICO_HASH_SECRET"))?;
         if hash_secret.len() < MIN_HASH_SECRET_LEN {
             return Err(invalid(
                 "PORTICO_HASH_SECRET",
@@ -158,7 +180,10 @@ impl Config {
         }
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/portico.db".into());
-        if !["sqlite:", "postgres:", "postgresql:"].iter().any(|p| database_url.starts_with(p)) {
+        if !["sqlite:", "postgres:", "postgresql:"]
+            .iter()
+            .any(|p| database_url.starts_with(p))
+        {
             return Err(invalid("DATABASE_URL", "use a sqlite: or postgres:// URL"));
         }
 
@@ -171,7 +196,9 @@ impl Config {
                 publishable_key,
                 js_url,
             },
-            auth: AuthConfig { hash_secret: SecretString::from(hash_secret) },
+            auth: AuthConfig {
+                hash_secret: SecretString::from(hash_secret),
+            },
             database: DatabaseConfig { url: database_url },
         })
     }
@@ -199,13 +226,17 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
-    const MINIMAL: &[(&str, &str)] =
-        &[("STRIPE_SECRET_KEY", "sk_test_123"), ("PORTICO_HASH_SECRET", "0123456789abcdef")];
+    const MINIMAL: &[(&str, &str)] = &[
+        ("STRIPE_SECRET_KEY", "sk_test_123"),
+        ("PORTICO_HASH_SECRET", "0123456789abcdef"),
+    ];
 
     #[test]
     fn minimal_test_mode_config_uses_defaults() {
@@ -226,9 +257,21 @@ mod tests {
     #[test]
     fn test_key_in_live_mode_is_refused() {
         let mut vars = MINIMAL.to_vec();
-        vars.extend([("PORTICO_MODE", "live"), ("PORTICO_PUBLIC_URL", "https://billing.example.com")]);
+        vars.extend([
+            ("PORTICO_MODE", "live"),
+            ("PORTICO_PUBLIC_URL", "https://billing.example.com"),
+        ]);
         let err = config(&vars).unwrap_err();
-        assert!(matches!(err, ConfigError::Invalid { var: "STRIPE_SECRET_KEY", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    var: "STRIPE_SECRET_KEY",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -239,20 +282,45 @@ mod tests {
             ("PORTICO_HASH_SECRET", "0123456789abcdef"),
         ];
         let err = config(&vars).unwrap_err();
-        assert!(matches!(err, ConfigError::Invalid { var: "PORTICO_PUBLIC_URL", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    var: "PORTICO_PUBLIC_URL",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
     fn short_hash_secret_is_refused() {
-        let err = config(&[("STRIPE_SECRET_KEY", "sk_test_1"), ("PORTICO_HASH_SECRET", "short")]).unwrap_err();
-        assert!(matches!(err, ConfigError::Invalid { var: "PORTICO_HASH_SECRET", .. }));
+        let err = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("PORTICO_HASH_SECRET", "short"),
+        ])
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                var: "PORTICO_HASH_SECRET",
+                ..
+            }
+        ));
     }
 
     #[test]
     fn unknown_database_scheme_is_refused() {
         let mut vars = MINIMAL.to_vec();
         vars.push(("DATABASE_URL", "mysql://localhost/portico"));
-        assert!(matches!(config(&vars).unwrap_err(), ConfigError::Invalid { var: "DATABASE_URL", .. }));
+        assert!(matches!(
+            config(&vars).unwrap_err(),
+            ConfigError::Invalid {
+                var: "DATABASE_URL",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -261,7 +329,10 @@ mod tests {
         vars.push(("STRIPE_PUBLISHABLE_KEY", "pk_live_abc"));
         assert!(matches!(
             config(&vars).unwrap_err(),
-            ConfigError::Invalid { var: "STRIPE_PUBLISHABLE_KEY", .. }
+            ConfigError::Invalid {
+                var: "STRIPE_PUBLISHABLE_KEY",
+                ..
+            }
         ));
     }
 }

@@ -76,7 +76,11 @@ mod tests {
     fn wrong_length_is_rejected() {
         let hash = identity_hash(SECRET, "cus_123");
         assert!(!verify_identity_hash(SECRET, "cus_123", &hash[..62]));
-        assert!(!verify_identity_hash(SECRET, "cus_123", &format!("{hash}00")));
+        assert!(!verify_identity_hash(
+            SECRET,
+            "cus_123",
+            &format!("{hash}00")
+        ));
         assert!(!verify_identity_hash(SECRET, "cus_123", ""));
     }
 

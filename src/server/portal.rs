@@ -7,7 +7,10 @@ use crate::server::session::PortalSession;
 use crate::server::state::AppState;
 
 /// The customer and the subscriptions this session may see.
-pub async fn overview(state: &AppState, session: &PortalSession) -> Result<PortalOverview, PortalError> {
+pub async fn overview(
+    state: &AppState,
+    session: &PortalSession,
+) -> Result<PortalOverview, PortalError> {
     let customer = state
         .stripe
         .customer(&session.row.customer_id)
@@ -25,6 +28,8 @@ pub async fn overview(state: &AppState, session: &PortalSession) -> Result<Porta
     if session.config.only_active_subscriptions {
         subscriptions.retain(|s| s.status.is_current());
     }
+    // Ended subscriptions go last; otherwise Stripe's order (newest first) stays.
+    subscriptions.sort_by_key(|s| s.status.has_ended());
     Ok(PortalOverview {
         customer,
         subscriptions,

@@ -67,8 +67,13 @@ pub async fn fresh_database(backend: Backend) -> String {
             use sqlx::Connection;
             let admin = required_env("PORTICO_TEST_POSTGRES_URL");
             let name = format!("portico_test_{unique}");
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
             format!("{base}/{name}")
         }
@@ -78,7 +83,10 @@ pub async fn fresh_database(backend: Backend) -> String {
 fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     format!("{nanos}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -93,7 +101,10 @@ pub struct TestApp {
 pub fn config_vars(stripe_base: &str, database_url: &str) -> HashMap<&'static str, String> {
     HashMap::from([
         ("PORTICO_MODE", "test".to_string()),
-        ("STRIPE_SECRET_KEY", "sk_test_portico_integration".to_string()),
+        (
+            "STRIPE_SECRET_KEY",
+            "sk_test_portico_integration".to_string(),
+        ),
         ("STRIPE_API_BASE", stripe_base.to_string()),
         ("PORTICO_HASH_SECRET", HASH_SECRET.to_string()),
         ("DATABASE_URL", database_url.to_string()),
@@ -116,28 +127,49 @@ impl TestApp {
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "portico=info".into()))
             .try_init();
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("valid test config");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
-        let options = LeptosOptions::builder().output_name("portico").site_addr(addr).build();
-        let state = portico::server::app::state(config, options).await.expect("boot");
+        let options = LeptosOptions::builder()
+            .output_name("portico")
+            .site_addr(addr)
+            .build();
+        let state = portico::server::app::state(config, options)
+            .await
+            .expect("boot");
         let router = portico::server::app::router(state.clone());
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service()).await.expect("serve");
+            axum::serve(listener, router.into_make_service())
+                .await
+                .expect("serve");
         });
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Self { base: format!("http://{addr}"), state, client }
+        Self {
+            base: format!("http://{addr}"),
+            state,
+            client,
+        }
     }
 
     /// A sign-in link path signed with the test secret.
     pub fn sign_in_path(&self, key: &str, value: &str) -> String {
-        format!("/portal?{key}={}&hash={}", urlencode(value), identity_hash(HASH_SECRET.as_bytes(), value))
+        format!(
+            "/portal?{key}={}&hash={}",
+            urlencode(value),
+            identity_hash(HASH_SECRET.as_bytes(), value)
+        )
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
@@ -151,7 +183,12 @@ impl TestApp {
     /// Follows a sign-in link and returns the session cookie it set.
     pub async fn sign_in(&self, path: &str) -> String {
         let response = self.get(path).await;
-        assert_eq!(response.status(), 303, "sign-in should redirect: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            303,
+            "sign-in should redirect: {}",
+            response.text().await.unwrap_or_default()
+        );
         response
             .headers()
             .get("set-cookie")
@@ -163,7 +200,9 @@ impl TestApp {
 
     /// The portal page as a signed-in browser sees it.
     pub async fn portal_page(&self, cookie: &str, language: &str) -> (u16, String) {
-        let response = self.get_with("/", &[("cookie", cookie), ("accept-language", language)]).await;
+        let response = self
+            .get_with("/", &[("cookie", cookie), ("accept-language", language)])
+            .await;
         let status = response.status().as_u16();
         (status, response.text().await.expect("body"))
     }

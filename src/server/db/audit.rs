@@ -46,7 +46,11 @@ impl Db {
     }
 
     /// The latest entries for a customer, newest first.
-    pub async fn audit_for_customer(&self, customer_id: &str, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+    pub async fn audit_for_customer(
+        &self,
+        customer_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, DbError> {
         Ok(sqlx::query_as(
             "SELECT action, customer_id, subscription_id, outcome FROM audit_log
              WHERE customer_id = $1 ORDER BY id DESC LIMIT $2",

@@ -10,10 +10,10 @@ pub mod sessions;
 use std::path::Path;
 use std::str::FromStr;
 
+use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::AnyPool;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -80,7 +80,9 @@ impl Db {
         if backend == Backend::Sqlite {
             // Write-ahead logging lets page views read while an action writes;
             // the setting persists in the file.
-            sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await?;
+            sqlx::query("PRAGMA journal_mode=WAL")
+                .execute(&pool)
+                .await?;
         }
         match backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
@@ -94,10 +96,10 @@ impl Db {
 fn prepare_sqlite_file(url: &str) -> Result<(), DbError> {
     let options = SqliteConnectOptions::from_str(url)?;
     let file = options.get_filename();
-    if file != Path::new(":memory:") {
-        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
+    if file != Path::new(":memory:")
+        && let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)?;
     }
     Ok(())
 }

@@ -16,7 +16,11 @@ pub struct StoredConfig {
 
 /// The id of the configuration created at first start for each mode.
 pub fn default_id(livemode: bool) -> &'static str {
-    if livemode { "pcfg_default_live" } else { "pcfg_default_test" }
+    if livemode {
+        "pcfg_default_live"
+    } else {
+        "pcfg_default_test"
+    }
 }
 
 impl Db {
@@ -42,21 +46,34 @@ impl Db {
     }
 
     /// Reads one configuration of a mode.
-    pub async fn portal_config(&self, id: &str, livemode: bool) -> Result<Option<StoredConfig>, DbError> {
-        let row = sqlx::query("SELECT id, settings FROM portal_configurations WHERE id = $1 AND livemode = $2")
-            .bind(id)
-            .bind(flag(livemode))
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn portal_config(
+        &self,
+        id: &str,
+        livemode: bool,
+    ) -> Result<Option<StoredConfig>, DbError> {
+        let row = sqlx::query(
+            "SELECT id, settings FROM portal_configurations WHERE id = $1 AND livemode = $2",
+        )
+        .bind(id)
+        .bind(flag(livemode))
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| -> Result<StoredConfig, DbError> {
             let settings: String = row.try_get("settings")?;
-            Ok(StoredConfig { id: row.try_get("id")?, livemode, settings: serde_json::from_str(&settings)? })
+            Ok(StoredConfig {
+                id: row.try_get("id")?,
+                livemode,
+                settings: serde_json::from_str(&settings)?,
+            })
         })
         .transpose()
     }
 
     /// The default configuration of a mode.
-    pub async fn default_portal_config(&self, livemode: bool) -> Result<Option<StoredConfig>, DbError> {
+    pub async fn default_portal_config(
+        &self,
+        livemode: bool,
+    ) -> Result<Option<StoredConfig>, DbError> {
         let id: Option<String> = sqlx::query_scalar(
             "SELECT id FROM portal_configurations WHERE livemode = $1 AND is_default = 1",
         )
@@ -70,13 +87,19 @@ impl Db {
     }
 
     /// Replaces a configuration's settings.
-    pub async fn update_portal_config(&self, id: &str, settings: &PortalConfig) -> Result<bool, DbError> {
-        let done = sqlx::query("UPDATE portal_configurations SET settings = $1, updated_at = $2 WHERE id = $3")
-            .bind(serde_json::to_string(settings)?)
-            .bind(now())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+    pub async fn update_portal_config(
+        &self,
+        id: &str,
+        settings: &PortalConfig,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE portal_configurations SET settings = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(serde_json::to_string(settings)?)
+        .bind(now())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 }

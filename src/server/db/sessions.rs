@@ -53,7 +53,10 @@ impl Db {
     }
 
     /// Finds the session of a token hash, whether or not it has expired.
-    pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<SessionRow>, DbError> {
+    pub async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionRow>, DbError> {
         let row = sqlx::query(
             "SELECT id, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at
              FROM portal_sessions WHERE token_hash = $1",
@@ -98,7 +101,10 @@ impl Db {
 
     /// Ends a session (sign-out).
     pub async fn delete_session(&self, id: &str) -> Result<(), DbError> {
-        sqlx::query("DELETE FROM portal_sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM portal_sessions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

@@ -15,7 +15,10 @@ use crate::error::PortalError;
 pub async fn render_error(request: Request, error: PortalError) -> Response {
     let render = leptos_axum::render_app_async_with_context(|| {}, move || error_shell(error));
     let mut response = render(request).await;
-    *response.status_mut() = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    *response.status_mut() =
+        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -30,7 +30,10 @@ pub async fn set_locale(State(state): State<AppState>, request: Request) -> Resp
         headers.insert(LOCATION, location);
     }
     if let Some(locale) = chosen {
-        let cookie = format!("{LOCALE_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", locale.as_str());
+        let cookie = format!(
+            "{LOCALE_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            locale.as_str()
+        );
         if let Ok(cookie) = HeaderValue::from_str(&cookie) {
             headers.insert(SET_COOKIE, cookie);
         }
@@ -45,7 +48,10 @@ fn same_origin_path(state: &AppState, referer: Option<&HeaderValue>) -> String {
     referer
         .and_then(|r| r.to_str().ok())
         .and_then(|r| url::Url::parse(r).ok())
-        .filter(|r| r.origin() == public.origin() || r.host_str() == Some(&state.config.server.bind.ip().to_string()))
+        .filter(|r| {
+            r.origin() == public.origin()
+                || r.host_str() == Some(&state.config.server.bind.ip().to_string())
+        })
         .map(|r| r.path().to_string())
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
         .unwrap_or_else(|| "/".to_string())

@@ -64,7 +64,9 @@ impl SignInLink {
         }
         // Billflow signs whichever of the two identifies the customer; the id
         // is the stronger one when a link carries both.
-        link.identity = customer_id.map(Identity::CustomerId).or(email.map(Identity::Email));
+        link.identity = customer_id
+            .map(Identity::CustomerId)
+            .or(email.map(Identity::Email));
         link
     }
 }
@@ -78,7 +80,10 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
             let headers = response.headers_mut();
             headers.insert(LOCATION, HeaderValue::from_static("/"));
             headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if let Ok(cookie) = HeaderValue::from_str(&session::cookie(&token, state.config.server.secure_cookies())) {
+            if let Ok(cookie) = HeaderValue::from_str(&session::cookie(
+                &token,
+                state.config.server.secure_cookies(),
+            )) {
                 headers.insert(SET_COOKIE, cookie);
             }
             response

@@ -37,7 +37,10 @@ pub struct SessionScope<'a> {
 }
 
 /// Opens a session and returns it with the token for the cookie.
-pub async fn open(state: &AppState, scope: &SessionScope<'_>) -> Result<(SessionRow, String), PortalError> {
+pub async fn open(
+    state: &AppState,
+    scope: &SessionScope<'_>,
+) -> Result<(SessionRow, String), PortalError> {
     let token = token::generate(TOKEN_PREFIX);
     let id = format!("ses_{}", &token::generate("").plain[..24]);
     let created_at = now();
@@ -50,7 +53,11 @@ pub async fn open(state: &AppState, scope: &SessionScope<'_>) -> Result<(Session
         subscription_id: scope.subscription_id,
         created_at,
     };
-    state.db.insert_session(&new).await.map_err(|e| storage_error(&e))?;
+    state
+        .db
+        .insert_session(&new)
+        .await
+        .map_err(|e| storage_error(&e))?;
     let row = SessionRow {
         id,
         customer_id: scope.customer_id.to_string(),
@@ -77,8 +84,15 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<PortalSess
     if row.livemode != state.livemode() || !expiry::is_live(row.created_at, row.last_used_at, now) {
         return Err(PortalError::SessionExpired);
     }
-    if row.last_used_at.is_none_or(|last| now - last >= TOUCH_INTERVAL) {
-        state.db.touch_session(&row, now).await.map_err(|e| storage_error(&e))?;
+    if row
+        .last_used_at
+        .is_none_or(|last| now - last >= TOUCH_INTERVAL)
+    {
+        state
+            .db
+            .touch_session(&row, now)
+            .await
+            .map_err(|e| storage_error(&e))?;
     }
     let config = state
         .db
@@ -86,13 +100,19 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<PortalSess
         .await
         .map_err(|e| storage_error(&e))?
         .ok_or(PortalError::SessionExpired)?;
-    Ok(PortalSession { row, config: config.settings })
+    Ok(PortalSession {
+        row,
+        config: config.settings,
+    })
 }
 
 /// The `Set-Cookie` value that stores a session token in the browser.
 pub fn cookie(token: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", expiry::MAX_TTL)
+    format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        expiry::MAX_TTL
+    )
 }
 
 /// Reads the session token from the `Cookie` header(s).
@@ -121,7 +141,10 @@ mod tests {
     #[test]
     fn token_is_found_among_other_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_static("a=1; portico_session=pses_abc; i18n_pref_locale=de"));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; portico_session=pses_abc; i18n_pref_locale=de"),
+        );
         assert_eq!(token_from_headers(&headers).as_deref(), Some("pses_abc"));
     }
 

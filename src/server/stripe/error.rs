@@ -12,7 +12,12 @@ pub enum StripeApiError {
     NotFound,
     /// Stripe refused the request with an API error.
     #[error("Stripe refused the request ({status}): {code:?} {message:?}")]
-    Refused { status: u16, code: Option<String>, message: Option<String>, param: Option<String> },
+    Refused {
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+        param: Option<String>,
+    },
     /// Stripe could not be reached, timed out, or answered something that is
     /// not a Stripe response (an outage page, a 500 with text/plain body).
     #[error("Stripe unavailable: {0}")]
@@ -37,7 +42,9 @@ impl From<StripeError> for StripeApiError {
             StripeError::ClientError(m) => Self::Unavailable(format!("transport: {m}")),
             // async-stripe reports an unparsable body (HTML error page, text/plain
             // 500, a shape it does not know) as a deserialisation failure.
-            StripeError::JSONDeserialize(m) => Self::Unavailable(format!("unreadable response: {m}")),
+            StripeError::JSONDeserialize(m) => {
+                Self::Unavailable(format!("unreadable response: {m}"))
+            }
             StripeError::ConfigError(m) => Self::Unavailable(format!("client configuration: {m}")),
         }
     }
@@ -56,9 +63,18 @@ impl StripeApiError {
     pub fn into_portal_error(self, not_found: PortalError) -> PortalError {
         match self {
             Self::NotFound => not_found,
-            Self::Refused { status, code, message, .. } => {
+            Self::Refused {
+                status,
+                code,
+                message,
+                ..
+            } => {
                 tracing::warn!(stripe.status = status, stripe.code = ?code, stripe.message = ?message, "Stripe refused a request");
-                if (400..500).contains(&status) { PortalError::InvalidInput } else { PortalError::BillingUnavailable }
+                if (400..500).contains(&status) {
+                    PortalError::InvalidInput
+                } else {
+                    PortalError::BillingUnavailable
+                }
             }
             Self::Unavailable(cause) => {
                 tracing::error!(stripe.cause = %cause, "Stripe unavailable");

@@ -12,11 +12,20 @@ use crate::money::Money;
 pub type Products = HashMap<String, Product>;
 
 pub fn customer(c: &stripe_core::Customer) -> Customer {
-    Customer { id: c.id.to_string(), email: c.email.clone(), name: c.name.clone() }
+    Customer {
+        id: c.id.to_string(),
+        email: c.email.clone(),
+        name: c.name.clone(),
+    }
 }
 
 pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Subscription {
-    let lines: Vec<SubscriptionLine> = s.items.data.iter().map(|item| line(item, products)).collect();
+    let lines: Vec<SubscriptionLine> = s
+        .items
+        .data
+        .iter()
+        .map(|item| line(item, products))
+        .collect();
     Subscription {
         id: s.id.to_string(),
         status: status(&s.status),
@@ -34,13 +43,18 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
 fn line(item: &stripe_billing::SubscriptionItem, products: &Products) -> SubscriptionLine {
     let price = &item.price;
     let product_id = price.product.id().to_string();
-    let product = price.product.as_object().or_else(|| products.get(&product_id));
+    let product = price
+        .product
+        .as_object()
+        .or_else(|| products.get(&product_id));
     SubscriptionLine {
         item_id: item.id.to_string(),
         price_id: price.id.to_string(),
         product_name: product.map(|p| p.name.clone()).unwrap_or(product_id),
         price_name: price.nickname.clone(),
-        unit_amount: price.unit_amount.map(|a| Money::new(a, &price.currency.to_string())),
+        unit_amount: price
+            .unit_amount
+            .map(|a| Money::new(a, &price.currency.to_string())),
         interval: price.recurring.as_ref().and_then(|r| interval(&r.interval)),
         interval_count: price
             .recurring

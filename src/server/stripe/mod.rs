@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use secrecy::ExposeSecret;
 use stripe::{Client, ClientBuilder};
-use stripe_billing::subscription::{ListSubscription, ListSubscriptionStatus, RetrieveSubscription};
+use stripe_billing::subscription::{
+    ListSubscription, ListSubscriptionStatus, RetrieveSubscription,
+};
 use stripe_core::customer::{ListCustomer, RetrieveCustomer, RetrieveCustomerReturned};
 use stripe_product::product::RetrieveProduct;
 
@@ -61,12 +63,19 @@ impl StripeApi {
     /// The newest customer with this email, if any. Stripe allows several
     /// customers per email; its list is newest first.
     pub async fn customer_by_email(&self, email: &str) -> Result<Option<Customer>, StripeApiError> {
-        let list = ListCustomer::new().email(email).limit(1).send(&self.client).await?;
+        let list = ListCustomer::new()
+            .email(email)
+            .limit(1)
+            .send(&self.client)
+            .await?;
         Ok(list.data.first().map(map::customer))
     }
 
     /// Every subscription of a customer, canceled ones included, newest first.
-    pub async fn subscriptions(&self, customer_id: &str) -> Result<Vec<Subscription>, StripeApiError> {
+    pub async fn subscriptions(
+        &self,
+        customer_id: &str,
+    ) -> Result<Vec<Subscription>, StripeApiError> {
         let mut raw = Vec::new();
         let mut after: Option<String> = None;
         loop {
@@ -86,17 +95,26 @@ impl StripeApi {
             }
         }
         let products = self.products_of(&raw).await?;
-        Ok(raw.iter().map(|s| map::subscription(s, &products)).collect())
+        Ok(raw
+            .iter()
+            .map(|s| map::subscription(s, &products))
+            .collect())
     }
 
     /// One subscription with the id of its customer, or `None` if it does not exist.
-    pub async fn subscription(&self, id: &str) -> Result<Option<(String, Subscription)>, StripeApiError> {
+    pub async fn subscription(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, Subscription)>, StripeApiError> {
         let sub = match RetrieveSubscription::new(id).send(&self.client).await {
             Ok(sub) => sub,
             Err(e) => return StripeApiError::from(e).none_if_missing(),
         };
         let products = self.products_of(std::slice::from_ref(&sub)).await?;
-        Ok(Some((sub.customer.id().to_string(), map::subscription(&sub, &products))))
+        Ok(Some((
+            sub.customer.id().to_string(),
+            map::subscription(&sub, &products),
+        )))
     }
 
     /// The products the subscriptions' prices belong to. Fetched separately
@@ -111,9 +129,16 @@ impl StripeApi {
             .flat_map(|s| &s.items.data)
             .map(|item| item.price.product.id().to_string())
             .collect();
-        let requests: Vec<RetrieveProduct> = ids.iter().map(|id| RetrieveProduct::new(id.as_str())).collect();
-        let products = futures::future::try_join_all(requests.iter().map(|r| r.send(&self.client))).await?;
-        Ok(products.into_iter().map(|p| (p.id.to_string(), p)).collect())
+        let requests: Vec<RetrieveProduct> = ids
+            .iter()
+            .map(|id| RetrieveProduct::new(id.as_str()))
+            .collect();
+        let products =
+            futures::future::try_join_all(requests.iter().map(|r| r.send(&self.client))).await?;
+        Ok(products
+            .into_iter()
+            .map(|p| (p.id.to_string(), p))
+            .collect())
     }
 }
 
@@ -123,7 +148,9 @@ pub fn looks_like_id(value: &str, prefix: &str) -> bool {
     value.len() <= 255
         && value.len() > prefix.len()
         && value.starts_with(prefix)
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 #[cfg(test)]
