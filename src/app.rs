@@ -9,7 +9,9 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::language_switcher::LanguageSwitcher;
 use crate::error::PortalError;
 use crate::i18n::*;
+use crate::pages::cancel::CancelPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::plan::PlanPage;
 use crate::pages::portal::PortalPage;
 
 /// The document around the hydrated app. `<html lang>` is left to
@@ -54,6 +56,12 @@ pub fn App() -> impl IntoView {
                         // Async: the whole page (and its status code) is ready
                         // before the first byte, so it reads fully without JavaScript.
                         <Route path=path!("/") view=PortalPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/subscriptions/:id/cancel")
+                            view=CancelPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/subscriptions/:id/plan") view=PlanPage ssr=SsrMode::Async />
                     </Routes>
                 </Frame>
             </Router>

@@ -31,6 +31,21 @@ pub enum PortalError {
     /// The configuration or the subscription's state does not allow the action.
     #[error("action not allowed")]
     NotAllowed,
+    /// The coupon or promotion code is unknown, expired or not applicable.
+    #[error("coupon not valid")]
+    CouponInvalid,
+    /// Resubscribing needs a saved payment method.
+    #[error("no payment method")]
+    NoPaymentMethod,
+    /// The quantity is outside what the configuration allows.
+    #[error("quantity out of range")]
+    QuantityOutOfRange,
+    /// The chosen plan is not offered for this subscription.
+    #[error("plan not offered")]
+    PlanUnavailable,
+    /// The same request is still being processed (a double submit).
+    #[error("request in progress")]
+    InProgress,
     /// Stripe (or the emulator) could not be reached or answered garbage.
     #[error("billing provider unavailable")]
     BillingUnavailable,
@@ -51,6 +66,11 @@ impl PortalError {
         match self {
             Self::NotSignedIn | Self::SessionExpired | Self::HashMissing => 401,
             Self::HashInvalid | Self::NotAllowed => 403,
+            Self::CouponInvalid
+            | Self::NoPaymentMethod
+            | Self::QuantityOutOfRange
+            | Self::PlanUnavailable => 422,
+            Self::InProgress => 409,
             Self::CustomerNotFound | Self::SubscriptionNotFound => 404,
             Self::MissingIdentity | Self::InvalidInput | Self::Request => 400,
             Self::BillingUnavailable | Self::Unavailable => 503,
@@ -58,7 +78,7 @@ impl PortalError {
     }
 
     /// Every variant, for tests that check each one has a translation.
-    pub const ALL: [PortalError; 12] = [
+    pub const ALL: [PortalError; 17] = [
         Self::NotSignedIn,
         Self::SessionExpired,
         Self::MissingIdentity,
@@ -67,6 +87,11 @@ impl PortalError {
         Self::CustomerNotFound,
         Self::SubscriptionNotFound,
         Self::NotAllowed,
+        Self::CouponInvalid,
+        Self::NoPaymentMethod,
+        Self::QuantityOutOfRange,
+        Self::PlanUnavailable,
+        Self::InProgress,
         Self::BillingUnavailable,
         Self::Unavailable,
         Self::InvalidInput,

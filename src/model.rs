@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::money::Money;
+pub use crate::money::Money;
 
 /// A subscription's lifecycle state, as Stripe names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +48,8 @@ pub struct SubscriptionLine {
     pub item_id: String,
     /// Stripe price id (`price_…`).
     pub price_id: String,
+    /// Stripe product id (`prod_…`).
+    pub product_id: String,
     /// The product's display name.
     pub product_name: String,
     /// The price's nickname, when the merchant gave it one.
@@ -88,9 +90,62 @@ pub struct Subscription {
     pub cancel_at: Option<i64>,
     /// When the subscription ended, for canceled ones (Unix seconds).
     pub ended_at: Option<i64>,
+    /// The coupon applied to the subscription, if any.
+    pub discount: Option<Discount>,
+}
+
+/// A coupon applied to a subscription.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Discount {
+    /// The coupon's id (what the customer typed).
+    pub coupon_id: String,
+    /// The coupon's display name, if the merchant gave it one.
+    pub name: Option<String>,
+    /// Percentage off, e.g. 20.0.
+    pub percent_off: Option<f64>,
+    /// Fixed amount off per invoice.
+    pub amount_off: Option<Money>,
+}
+
+impl Discount {
+    /// What `amount` costs after this discount (never below zero).
+    pub fn apply(&self, amount: &Money) -> Money {
+        let mut minor = amount.minor;
+        if let Some(percent) = self.percent_off {
+            minor -= ((amount.minor as f64) * percent / 100.0).round() as i64;
+        }
+        if let Some(off) = self
+            .amount_off
+            .as_ref()
+            .filter(|o| o.currency == amount.currency)
+        {
+            minor -= off.minor;
+        }
+        Money {
+            minor: minor.max(0),
+            currency: amount.currency.clone(),
+        }
+    }
 }
 
 impl Subscription {
+    /// What the customer pays per interval after the discount.
+    pub fn discounted_total(&self) -> Option<Money> {
+        let total = self.total()?;
+        Some(match &self.discount {
+            Some(d) => d.apply(&total),
+            None => total,
+        })
+    }
+
+    /// The only line of a single-item subscription.
+    pub fn single_line(&self) -> Option<&SubscriptionLine> {
+        match self.lines.as_slice() {
+            [line] => Some(line),
+            _ => None,
+        }
+    }
+
     /// A cancellation is scheduled but has not happened yet.
     pub fn cancellation_pending(&self) -> bool {
         self.status != SubscriptionStatus::Canceled
@@ -116,6 +171,93 @@ impl Subscription {
     }
 }
 
+/// Why a customer cancels: Stripe's `cancellation_details.feedback` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CancelReason {
+    TooExpensive,
+    MissingFeatures,
+    SwitchedService,
+    Unused,
+    CustomerService,
+    TooComplex,
+    LowQuality,
+    Other,
+}
+
+impl CancelReason {
+    /// Every reason, in the order the cancel form lists them.
+    pub const ALL: [CancelReason; 8] = [
+        Self::TooExpensive,
+        Self::MissingFeatures,
+        Self::SwitchedService,
+        Self::Unused,
+        Self::CustomerService,
+        Self::TooComplex,
+        Self::LowQuality,
+        Self::Other,
+    ];
+
+    /// Stripe's name for the reason, also used as the form value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TooExpensive => "too_expensive",
+            Self::MissingFeatures => "missing_features",
+            Self::SwitchedService => "switched_service",
+            Self::Unused => "unused",
+            Self::CustomerService => "customer_service",
+            Self::TooComplex => "too_complex",
+            Self::LowQuality => "low_quality",
+            Self::Other => "other",
+        }
+    }
+
+    /// Parses a form value.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+}
+
+/// A price the plan picker offers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanOption {
+    pub price_id: String,
+    pub product_name: String,
+    pub price_name: Option<String>,
+    pub amount: Money,
+    pub interval: Interval,
+    pub interval_count: u32,
+    /// The subscription is on this price now.
+    pub current: bool,
+}
+
+/// What the plan picker shows for one subscription.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanChoices {
+    pub subscription: Subscription,
+    pub options: Vec<PlanOption>,
+    /// Picking a plan starts a new subscription (the current one is canceled).
+    pub resubscribe: bool,
+    /// The customer may pick (otherwise the plans are only shown: "show pricing").
+    pub can_choose: bool,
+    /// A coupon may be entered when resubscribing.
+    pub coupon: bool,
+    /// See `PortalOverview::form_nonce`.
+    pub form_nonce: String,
+}
+
+/// What a plan change would cost, from Stripe's invoice preview.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanPreview {
+    pub option: PlanOption,
+    /// The amount of the previewed invoice.
+    pub amount_due: Money,
+    /// The amount is charged at once (prorations invoiced now); otherwise it
+    /// is the next invoice's amount.
+    pub due_now: bool,
+    /// When the next invoice is due, if not now.
+    pub next_payment_at: Option<i64>,
+}
+
 /// The signed-in customer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
@@ -133,4 +275,10 @@ pub struct PortalOverview {
     pub subscriptions: Vec<Subscription>,
     /// The portal shows a single subscription (Billflow's `subscription_id`).
     pub single_subscription: bool,
+    /// The configuration the session runs under; the UI asks the policy
+    /// with it which actions to show.
+    pub config: crate::portal_config::PortalConfig,
+    /// A fresh value per page view; forms send it back so a double submit
+    /// reuses one Stripe idempotency key while a later action gets a new one.
+    pub form_nonce: String,
 }

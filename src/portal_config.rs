@@ -35,6 +35,16 @@ pub struct PortalConfig {
     pub only_active_subscriptions: bool,
     /// Customers may change quantities of products with a unit label.
     pub quantity: bool,
+    /// Smallest quantity a customer may choose.
+    pub quantity_min: u64,
+    /// Largest quantity a customer may choose.
+    pub quantity_max: u64,
+    /// How plan and quantity changes are billed (Stripe's `proration_behavior`).
+    pub proration_behavior: ProrationBehavior,
+    /// What the plan picker offers (Stripe's `subscription_update.products`).
+    /// Empty: every active recurring price of the products in the
+    /// subscription's product group (product metadata `portico_group`).
+    pub products: Vec<OfferedProduct>,
     /// Customers may cancel.
     pub cancellation: bool,
     /// Ask for a reason when canceling.
@@ -49,6 +59,28 @@ pub struct PortalConfig {
     pub handle_response: bool,
     /// Log embed events to the browser console.
     pub debug: bool,
+}
+
+/// How Stripe bills a mid-period change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProrationBehavior {
+    /// Credit and charge the difference on the next invoice.
+    CreateProrations,
+    /// Invoice the difference at once.
+    AlwaysInvoice,
+    /// No proration: the new price applies from the next period.
+    None,
+}
+
+/// A product the plan picker offers, with the prices it may offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedProduct {
+    /// Stripe product id.
+    pub product: String,
+    /// Stripe price ids; empty offers every active recurring price.
+    #[serde(default)]
+    pub prices: Vec<String>,
 }
 
 impl Default for PortalConfig {
@@ -66,6 +98,10 @@ impl Default for PortalConfig {
             show_all_invoices: false,
             only_active_subscriptions: false,
             quantity: true,
+            quantity_min: 1,
+            quantity_max: 100,
+            proration_behavior: ProrationBehavior::CreateProrations,
+            products: Vec::new(),
             cancellation: true,
             cancellation_reason: true,
             cancel_immediately: false,

@@ -7,7 +7,7 @@ use crate::model::PortalOverview;
 
 /// The signed-in customer's subscriptions, filtered by the session's scope
 /// and configuration.
-#[server]
+#[server(prefix = "/api", endpoint = "get_overview")]
 pub async fn get_overview() -> Result<PortalOverview, PortalError> {
     use crate::server::{AppState, portal, session};
 

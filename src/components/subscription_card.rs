@@ -2,15 +2,22 @@
 
 use leptos::prelude::*;
 
+use crate::components::actions::SubscriptionActions;
 use crate::components::format;
 use crate::i18n::*;
-use crate::model::{Subscription, SubscriptionLine, SubscriptionStatus};
+use crate::model::{Discount, Money, Subscription, SubscriptionLine, SubscriptionStatus};
+use crate::portal_config::PortalConfig;
 
 #[component]
-pub fn SubscriptionCard(subscription: Subscription) -> impl IntoView {
+pub fn SubscriptionCard(
+    subscription: Subscription,
+    config: PortalConfig,
+    nonce: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let heading_id = format!("sub-{}", subscription.id);
     let labelled_by = heading_id.clone();
+    let subscription_id = subscription.id.clone();
     let title = subscription
         .lines
         .iter()
@@ -30,11 +37,19 @@ pub fn SubscriptionCard(subscription: Subscription) -> impl IntoView {
         .flatten();
     let dates = Dates::of(&subscription);
     let lines = subscription.lines.clone();
+    let interval = subscription
+        .lines
+        .first()
+        .and_then(|l| l.interval.map(|i| (i, l.interval_count)));
+    let discount = subscription
+        .discount
+        .clone()
+        .zip(subscription.discounted_total().zip(interval));
     view! {
         <article
             class="subscription"
             aria-labelledby=labelled_by
-            data-subscription-id=subscription.id.clone()
+            data-subscription-id=subscription_id
             data-status=format!("{status:?}")
         >
             <header class="subscription-header">
@@ -56,7 +71,9 @@ pub fn SubscriptionCard(subscription: Subscription) -> impl IntoView {
                         </p>
                     }
                 })}
+            {discount.map(|(discount, (after, (interval, count)))| view! { <DiscountView discount after interval count /> })}
             <DatesView dates />
+            <SubscriptionActions subscription config nonce />
         </article>
     }
 }
@@ -98,6 +115,43 @@ fn Line(line: SubscriptionLine) -> impl IntoView {
                     }
                 })}
         </li>
+    }
+}
+
+/// A coupon on the subscription and the price after it.
+#[component]
+fn DiscountView(
+    discount: Discount,
+    after: Money,
+    interval: crate::model::Interval,
+    count: u32,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = discount.coupon_id.clone();
+    let size = move || {
+        let l = i18n.get_locale();
+        match (discount.percent_off, &discount.amount_off) {
+            (Some(p), _) => Some(td_string!(l, discount.percent_off, percent = p)),
+            (None, Some(a)) => Some(td_string!(
+                l,
+                discount.amount_off,
+                amount = format::money(l, a)
+            )),
+            (None, None) => None,
+        }
+    };
+    view! {
+        <p class="discount">
+            <span class="discount-code">{t!(i18n, discount.applied, code = code.clone())}</span>
+            {move || size().map(|s| format!(" ({s})"))}
+            ". "
+            <strong>
+                {move || {
+                    let l = i18n.get_locale();
+                    td_string!(l, discount.after, amount = format::per_interval(l, &after, interval, count))
+                }}
+            </strong>
+        </p>
     }
 }
 

@@ -1,9 +1,11 @@
 //! The portal home: the signed-in customer's subscriptions.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::get_overview::get_overview;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::notice::ActionNotice;
 use crate::components::subscription_card::SubscriptionCard;
 use crate::i18n::*;
 use crate::model::PortalOverview;
@@ -11,16 +13,30 @@ use crate::model::PortalOverview;
 #[component]
 pub fn PortalPage() -> impl IntoView {
     let i18n = use_i18n();
-    let overview = Resource::new_blocking(|| (), |_| get_overview());
+    let query = use_query_map();
+    // After an action the server redirects here with `?event=…`; reading the
+    // query makes the data reload on that navigation.
+    let notice = move || query.with(|q| (q.get("event"), q.get("subscription")));
+    let overview = Resource::new_blocking(notice, |_| get_overview());
     view! {
-        <Suspense fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>
+        <Transition fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>
             {move || Suspend::new(async move {
+                let (event, subscription_id) = notice();
                 match overview.await {
-                    Ok(overview) => view! { <Overview overview /> }.into_any(),
+                    Ok(overview) => {
+                        view! {
+                            {event
+                                .map(|event| {
+                                    view! { <ActionNotice event subscription_id overview=overview.clone() /> }
+                                })}
+                            <Overview overview />
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -34,6 +50,8 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
         .or_else(|| overview.customer.name.clone())
         .unwrap_or_else(|| overview.customer.id.clone());
     let single = overview.single_subscription;
+    let config = overview.config;
+    let nonce = overview.form_nonce;
     let subscriptions = overview.subscriptions;
     view! {
         <section class="overview" aria-labelledby="overview-heading">
@@ -60,7 +78,17 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                     <ul class="subscriptions" role="list">
                         {subscriptions
                             .into_iter()
-                            .map(|subscription| view! { <li><SubscriptionCard subscription /></li> })
+                            .map(|subscription| {
+                                view! {
+                                    <li>
+                                        <SubscriptionCard
+                                            subscription
+                                            config=config.clone()
+                                            nonce=nonce.clone()
+                                        />
+                                    </li>
+                                }
+                            })
                             .collect_view()}
                     </ul>
                 }

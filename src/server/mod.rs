@@ -2,6 +2,7 @@
 //! sessions and HTTP routes. Compiled with the `ssr` feature alone, so none of
 //! it (nor any secret) can reach the wasm bundle.
 
+pub mod actions;
 pub mod app;
 pub mod config;
 pub mod db;

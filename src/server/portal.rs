@@ -34,5 +34,7 @@ pub async fn overview(
         customer,
         subscriptions,
         single_subscription: session.row.subscription_id.is_some(),
+        config: session.config.clone(),
+        form_nonce: crate::server::session::token::generate("").plain[..32].to_string(),
     })
 }

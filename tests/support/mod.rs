@@ -44,6 +44,46 @@ pub fn seed() -> Seed {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))
 }
 
+/// A fresh set of seeded customers (same catalog) for a test that changes
+/// subscriptions, so tests running in parallel never share a customer.
+pub fn fresh_seed(tag: &str) -> Seed {
+    let venv = std::env::var("PORTICO_VENV")
+        .unwrap_or_else(|_| format!("{}/.venv", env!("CARGO_MANIFEST_DIR")));
+    let out = std::env::temp_dir().join(format!("portico-seed-{tag}-{}.json", rand_suffix()));
+    let status = std::process::Command::new(format!("{venv}/bin/python"))
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/emulator/seed.py"))
+        .args(["--email-suffix", &format!("+{tag}{}", rand_suffix())])
+        .arg("--out")
+        .arg(&out)
+        .env(
+            "STRIPE_API_BASE",
+            required_env("PORTICO_TEST_STRIPE_API_BASE"),
+        )
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run emulator/seed.py");
+    assert!(status.success(), "seeding failed");
+    let text = std::fs::read_to_string(&out).expect("seed output");
+    serde_json::from_str(&text).expect("seed manifest")
+}
+
+/// Reads an object straight from the Stripe emulator, as a merchant would
+/// see it in their dashboard.
+pub async fn stripe_get(path: &str) -> serde_json::Value {
+    let base = required_env("PORTICO_TEST_STRIPE_API_BASE");
+    let url = format!("{}/v1/{path}", base.trim_end_matches('/'));
+    let text = reqwest::Client::new()
+        .get(url)
+        .bearer_auth("sk_test_portico_integration")
+        .send()
+        .await
+        .expect("emulator request")
+        .text()
+        .await
+        .expect("emulator body");
+    serde_json::from_str(&text).expect("emulator JSON")
+}
+
 /// A storage backend to run a test story on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -204,7 +244,68 @@ impl TestApp {
             .get_with("/", &[("cookie", cookie), ("accept-language", language)])
             .await;
         let status = response.status().as_u16();
+        // Hydration markers split interpolated text (`Coupon <!>X<!> applied`).
+        (
+            status,
+            response.text().await.expect("body").replace("<!>", ""),
+        )
+    }
+
+    /// Calls a server function the way a browser's fetch does (JavaScript on);
+    /// returns the status and body.
+    pub async fn call(&self, cookie: &str, function: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let response = self
+            .client
+            .post(format!("{}/api/{function}", self.base))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body(form))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
         (status, response.text().await.expect("body"))
+    }
+
+    /// Posts a form to a server function the way a browser without
+    /// JavaScript does; returns the status and the Location it redirects to.
+    pub async fn post_form(
+        &self,
+        cookie: &str,
+        function: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
+        let response = self
+            .client
+            .post(format!("{}/api/{function}", self.base))
+            .header("cookie", cookie)
+            .header("accept", "text/html")
+            .header("referer", format!("{}/", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body(form))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, location)
+    }
+
+    /// How many audit entries record `action` with `outcome` for a customer.
+    pub async fn audit_count(&self, customer: &str, action: &str, outcome: &str) -> usize {
+        self.state
+            .db
+            .audit_for_customer(customer, 100)
+            .await
+            .expect("audit")
+            .iter()
+            .filter(|a| a.action == action && a.outcome == outcome)
+            .count()
     }
 
     /// How many sessions are stored.
@@ -214,6 +315,14 @@ impl TestApp {
             .await
             .expect("count sessions")
     }
+}
+
+fn form_body(form: &[(&str, &str)]) -> String {
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form {
+        body.append_pair(k, v);
+    }
+    body.finish()
 }
 
 pub fn urlencode(value: &str) -> String {

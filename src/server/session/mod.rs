@@ -106,6 +106,14 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<PortalSess
     })
 }
 
+/// The application state and the caller's session, for a server function.
+pub async fn current() -> Result<(AppState, PortalSession), PortalError> {
+    let state = leptos::prelude::use_context::<AppState>().ok_or(PortalError::Unavailable)?;
+    let headers: HeaderMap = leptos_axum::extract().await?;
+    let session = resolve(&state, &headers).await?;
+    Ok((state, session))
+}
+
 /// The `Set-Cookie` value that stores a session token in the browser.
 pub fn cookie(token: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use stripe_billing::SubscriptionStatus as StripeStatus;
 use stripe_product::{Product, RecurringInterval};
 
-use crate::model::{Customer, Interval, Subscription, SubscriptionLine, SubscriptionStatus};
+use crate::model::{
+    Customer, Discount, Interval, PlanOption, Subscription, SubscriptionLine, SubscriptionStatus,
+};
 use crate::money::Money;
 
 /// Products by id, fetched alongside subscriptions.
@@ -37,7 +39,40 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
         cancel_at_period_end: s.cancel_at_period_end,
         cancel_at: s.cancel_at,
         ended_at: s.ended_at,
+        discount: s
+            .discounts
+            .iter()
+            .find_map(|d| d.as_object())
+            .and_then(discount),
     }
+}
+
+/// A discount whose coupon is expanded (`discounts.source.coupon`).
+fn discount(d: &stripe_product::Discount) -> Option<Discount> {
+    let coupon = d.source.coupon.as_ref()?.as_object()?;
+    Some(Discount {
+        coupon_id: coupon.id.to_string(),
+        name: coupon.name.clone(),
+        percent_off: coupon.percent_off,
+        amount_off: coupon
+            .amount_off
+            .zip(coupon.currency.as_ref())
+            .map(|(amount, currency)| Money::new(amount, &currency.to_string())),
+    })
+}
+
+/// A recurring price as a plan-picker option; one-off prices are not plans.
+pub fn plan_option(price: &stripe_product::Price, product: &Product) -> Option<PlanOption> {
+    let recurring = price.recurring.as_ref()?;
+    Some(PlanOption {
+        price_id: price.id.to_string(),
+        product_name: product.name.clone(),
+        price_name: price.nickname.clone(),
+        amount: Money::new(price.unit_amount?, &price.currency.to_string()),
+        interval: interval(&recurring.interval)?,
+        interval_count: u32::try_from(recurring.interval_count).unwrap_or(u32::MAX),
+        current: false,
+    })
 }
 
 fn line(item: &stripe_billing::SubscriptionItem, products: &Products) -> SubscriptionLine {
@@ -50,7 +85,10 @@ fn line(item: &stripe_billing::SubscriptionItem, products: &Products) -> Subscri
     SubscriptionLine {
         item_id: item.id.to_string(),
         price_id: price.id.to_string(),
-        product_name: product.map(|p| p.name.clone()).unwrap_or(product_id),
+        product_name: product
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| product_id.clone()),
+        product_id,
         price_name: price.nickname.clone(),
         unit_amount: price
             .unit_amount

@@ -2,8 +2,10 @@
 //! Portico's own model types (`crate::model`) so the UI and the rest of the
 //! server never see async-stripe's.
 
+mod catalog;
 mod error;
 mod map;
+mod mutations;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -16,7 +18,9 @@ use stripe_billing::subscription::{
 use stripe_core::customer::{ListCustomer, RetrieveCustomer, RetrieveCustomerReturned};
 use stripe_product::product::RetrieveProduct;
 
+pub use catalog::{CouponInfo, GROUP_METADATA};
 pub use error::StripeApiError;
+pub use mutations::{Cancellation, META_CANCEL_COMMENT, META_CANCEL_REASON};
 
 use crate::model::{Customer, Subscription};
 use crate::server::config::StripeConfig;
@@ -24,6 +28,8 @@ use crate::server::config::StripeConfig;
 /// Per-attempt time limit. Stripe's writes can take a few seconds; a page
 /// must not hang on an unreachable API.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// Discounts with their coupons, so the portal can show the price after a coupon.
+const EXPAND_DISCOUNTS: &str = "discounts.source.coupon";
 /// Subscriptions fetched per page (Stripe's maximum).
 const PAGE_SIZE: i64 = 100;
 
@@ -82,7 +88,8 @@ impl StripeApi {
             let mut request = ListSubscription::new()
                 .customer(customer_id)
                 .status(ListSubscriptionStatus::All)
-                .limit(PAGE_SIZE);
+                .limit(PAGE_SIZE)
+                .expand(vec![format!("data.{EXPAND_DISCOUNTS}")]);
             if let Some(after) = &after {
                 request = request.starting_after(after.as_str());
             }
@@ -106,7 +113,8 @@ impl StripeApi {
         &self,
         id: &str,
     ) -> Result<Option<(String, Subscription)>, StripeApiError> {
-        let sub = match RetrieveSubscription::new(id).send(&self.client).await {
+        let request = RetrieveSubscription::new(id).expand(vec![EXPAND_DISCOUNTS.to_string()]);
+        let sub = match request.send(&self.client).await {
             Ok(sub) => sub,
             Err(e) => return StripeApiError::from(e).none_if_missing(),
         };

@@ -1,0 +1,16 @@
+//! Move a subscription to another plan.
+
+use leptos::prelude::*;
+
+use crate::error::PortalError;
+
+#[server(prefix = "/api", endpoint = "change_plan")]
+pub async fn change_plan(
+    subscription_id: String,
+    price: String,
+    nonce: String,
+) -> Result<(), PortalError> {
+    use crate::server::{actions, session};
+    let (state, session) = session::current().await?;
+    actions::finish(actions::change_plan(&state, &session, &subscription_id, &price, &nonce).await)
+}

@@ -1,0 +1,13 @@
+//! The plan picker's options for one subscription.
+
+use leptos::prelude::*;
+
+use crate::error::PortalError;
+use crate::model::PlanChoices;
+
+#[server(prefix = "/api", endpoint = "get_plan_choices")]
+pub async fn get_plan_choices(subscription_id: String) -> Result<PlanChoices, PortalError> {
+    use crate::server::{actions, session};
+    let (state, session) = session::current().await?;
+    actions::plan_choices(&state, &session, &subscription_id).await
+}

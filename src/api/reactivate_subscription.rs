@@ -1,0 +1,15 @@
+//! Keep a subscription whose cancellation is scheduled.
+
+use leptos::prelude::*;
+
+use crate::error::PortalError;
+
+#[server(prefix = "/api", endpoint = "reactivate_subscription")]
+pub async fn reactivate_subscription(
+    subscription_id: String,
+    nonce: String,
+) -> Result<(), PortalError> {
+    use crate::server::{actions, session};
+    let (state, session) = session::current().await?;
+    actions::finish(actions::reactivate(&state, &session, &subscription_id, &nonce).await)
+}

@@ -1,0 +1,205 @@
+//! The actions a subscription allows, as the policy decides. Each is a plain
+//! form or link, so it works without JavaScript; with JavaScript the forms
+//! submit in place and the page updates without a reload.
+
+use leptos::prelude::*;
+
+use crate::api::apply_coupon::ApplyCoupon;
+use crate::api::reactivate_subscription::ReactivateSubscription;
+use crate::api::resubscribe::Resubscribe;
+use crate::api::update_quantity::UpdateQuantity;
+use crate::components::format;
+use crate::error::PortalError;
+use crate::i18n::*;
+use crate::model::Subscription;
+use crate::policy::{self, Action};
+use crate::portal_config::PortalConfig;
+
+/// Shows a server function's error under its form.
+#[component]
+pub fn FormError(error: Signal<Option<PortalError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            view! {
+                <p class="form-error" role="alert">
+                    {move || format::error(i18n.get_locale(), e)}
+                </p>
+            }
+        })
+    }
+}
+
+#[component]
+pub fn SubscriptionActions(
+    subscription: Subscription,
+    config: PortalConfig,
+    nonce: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let actions = policy::allowed_actions(&config, &subscription);
+    let show_plans = !actions.contains(&Action::ChangePlan)
+        && config.show_pricing
+        && !subscription.status.has_ended()
+        && subscription.single_line().is_some();
+    if actions.is_empty() && !show_plans {
+        return None;
+    }
+    let id = subscription.id.clone();
+    let items = actions
+        .into_iter()
+        .map(|action| {
+            let id = id.clone();
+            let nonce = nonce.clone();
+            match action {
+                Action::ChangePlan => view! {
+                    <a class="button" href=format!("/subscriptions/{id}/plan")>
+                        {t!(i18n, actions.change_plan)}
+                    </a>
+                }
+                .into_any(),
+                Action::Cancel => view! {
+                    <a class="button button-danger" href=format!("/subscriptions/{id}/cancel")>
+                        {t!(i18n, actions.cancel)}
+                    </a>
+                }
+                .into_any(),
+                Action::Reactivate => view! { <ReactivateForm id nonce /> }.into_any(),
+                Action::UpdateQuantity => {
+                    let current = subscription.single_line().map(|l| l.quantity).unwrap_or(1);
+                    view! { <QuantityForm id nonce current min=config.quantity_min max=config.quantity_max /> }
+                        .into_any()
+                }
+                Action::ApplyCoupon => view! { <CouponForm id nonce /> }.into_any(),
+                Action::Resubscribe => {
+                    if policy::resubscribe_allows_plan_choice(&config) {
+                        view! {
+                            <a class="button" href=format!("/subscriptions/{id}/plan")>
+                                {t!(i18n, actions.resubscribe_choose)}
+                            </a>
+                        }
+                        .into_any()
+                    } else {
+                        let coupon = policy::resubscribe_allows_coupon(&config);
+                        view! { <ResubscribeForm id nonce coupon /> }.into_any()
+                    }
+                }
+            }
+        })
+        .collect_view();
+    let plans_link = show_plans.then(|| {
+        view! {
+            <a class="button" href=format!("/subscriptions/{id}/plan")>
+                {t!(i18n, actions.view_plans)}
+            </a>
+        }
+    });
+    let body = view! { <div class="actions">{items} {plans_link}</div> };
+    Some(if config.dropdown_actions {
+        view! {
+            <details class="actions-menu">
+                <summary>{t!(i18n, actions.manage)}</summary>
+                {body}
+            </details>
+        }
+        .into_any()
+    } else {
+        body.into_any()
+    })
+}
+
+#[component]
+fn ReactivateForm(id: String, nonce: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<ReactivateSubscription>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="subscription_id" value=id />
+            <input type="hidden" name="nonce" value=nonce />
+            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                {t!(i18n, actions.reactivate)}
+            </button>
+        </ActionForm>
+        <FormError error />
+    }
+}
+
+#[component]
+fn ResubscribeForm(id: String, nonce: String, coupon: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<Resubscribe>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let field = format!("resubscribe-coupon-{id}");
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="subscription_id" value=id.clone() />
+            <input type="hidden" name="nonce" value=nonce />
+            {coupon
+                .then(|| {
+                    view! {
+                        <label for=field.clone()>{t!(i18n, plans.coupon_label)}</label>
+                        <input id=field.clone() name="coupon" type="text" autocomplete="off" />
+                    }
+                })}
+            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                {t!(i18n, actions.resubscribe)}
+            </button>
+        </ActionForm>
+        <FormError error />
+    }
+}
+
+#[component]
+fn QuantityForm(id: String, nonce: String, current: u64, min: u64, max: u64) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<UpdateQuantity>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let field = format!("quantity-{id}");
+    let hint = format!("quantity-hint-{id}");
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="subscription_id" value=id.clone() />
+            <input type="hidden" name="nonce" value=nonce />
+            <label for=field.clone()>{t!(i18n, actions.quantity_label)}</label>
+            <input
+                id=field
+                name="quantity"
+                type="number"
+                inputmode="numeric"
+                min=min.max(1)
+                max=max
+                value=current
+                aria-describedby=hint.clone()
+                required
+            />
+            <span class="hint" id=hint>
+                {t!(i18n, actions.quantity_hint, min = min.max(1), max = max)}
+            </span>
+            <button type="submit" class="button" disabled=move || action.pending().get()>
+                {t!(i18n, actions.quantity_update)}
+            </button>
+        </ActionForm>
+        <FormError error />
+    }
+}
+
+#[component]
+fn CouponForm(id: String, nonce: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<ApplyCoupon>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let field = format!("coupon-{id}");
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="subscription_id" value=id.clone() />
+            <input type="hidden" name="nonce" value=nonce />
+            <label for=field.clone()>{t!(i18n, actions.coupon_label)}</label>
+            <input id=field name="code" type="text" autocomplete="off" required />
+            <button type="submit" class="button" disabled=move || action.pending().get()>
+                {t!(i18n, actions.coupon_apply)}
+            </button>
+        </ActionForm>
+        <FormError error />
+    }
+}

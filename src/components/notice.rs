@@ -1,0 +1,52 @@
+//! The confirmation shown after an action, from the `event` the server put
+//! in the address when it redirected back to the portal.
+
+use leptos::prelude::*;
+
+use crate::components::format;
+use crate::i18n::*;
+use crate::model::{PortalOverview, SubscriptionStatus};
+
+#[component]
+pub fn ActionNotice(
+    event: String,
+    subscription_id: Option<String>,
+    overview: PortalOverview,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let subscription =
+        subscription_id.and_then(|id| overview.subscriptions.into_iter().find(|s| s.id == id));
+    let custom = overview.config.cancellation_confirmation_message.clone();
+    let is_cancel = event == "cancel";
+    let text = move || {
+        let l = i18n.get_locale();
+        Some(match event.as_str() {
+            "cancel" => match &subscription {
+                Some(s) if s.status != SubscriptionStatus::Canceled => {
+                    let date = s
+                        .access_ends_at()
+                        .map(|t| format::date(l, t))
+                        .unwrap_or_default();
+                    td_string!(l, notice.cancel_scheduled, date = date)
+                }
+                _ => td_string!(l, notice.canceled_now).to_string(),
+            },
+            "reactivate" => td_string!(l, notice.reactivated).to_string(),
+            "resubscribe" => td_string!(l, notice.resubscribed).to_string(),
+            "update_quantity" => td_string!(l, notice.quantity_updated).to_string(),
+            "apply_coupon" => td_string!(l, notice.coupon_applied).to_string(),
+            "change_plan" => td_string!(l, notice.plan_changed).to_string(),
+            _ => return None,
+        })
+    };
+    move || {
+        text().map(|text| {
+            view! {
+                <div class="notice-success" role="status">
+                    <p>{text}</p>
+                    {is_cancel.then(|| custom.clone().map(|m| view! { <p class="custom-message">{m}</p> }))}
+                </div>
+            }
+        })
+    }
+}

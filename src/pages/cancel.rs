@@ -1,0 +1,127 @@
+//! `/subscriptions/:id/cancel`: confirm a cancellation and, when the
+//! configuration asks, say why. A page rather than a modal so it works the
+//! same with and without JavaScript; focus lands on its heading.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::cancel_subscription::CancelSubscription;
+use crate::api::get_overview::get_overview;
+use crate::components::actions::FormError;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::format;
+use crate::error::PortalError;
+use crate::i18n::*;
+use crate::model::{CancelReason, PortalOverview};
+use crate::policy::{self, Action};
+
+#[component]
+pub fn CancelPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let overview = Resource::new_blocking(id, |_| get_overview());
+    view! {
+        <Suspense fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>
+            {move || Suspend::new(async move {
+                let id = id();
+                match overview.await {
+                    Ok(overview) => view! { <CancelForm overview id /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CancelForm(overview: PortalOverview, id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(subscription) = overview.subscriptions.iter().find(|s| s.id == id).cloned() else {
+        return view! { <ErrorPanel error=PortalError::SubscriptionNotFound /> }.into_any();
+    };
+    if !policy::allows(&overview.config, &subscription, Action::Cancel) {
+        return view! { <ErrorPanel error=PortalError::NotAllowed /> }.into_any();
+    }
+    let action = ServerAction::<CancelSubscription>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let name = subscription
+        .lines
+        .iter()
+        .map(|l| l.product_name.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let immediately = overview.config.cancel_immediately;
+    let ends = subscription.current_period_end;
+    let ask_reason = overview.config.cancellation_reason;
+    view! {
+        <section class="cancel" aria-labelledby="cancel-heading">
+            <h1 id="cancel-heading" tabindex="-1" autofocus>
+                {t!(i18n, cancel.heading, name = name.clone())}
+            </h1>
+            <p>
+                {move || {
+                    let l = i18n.get_locale();
+                    match (immediately, ends) {
+                        (false, Some(end)) => td_string!(l, cancel.at_period_end, date = format::date(l, end)),
+                        _ => td_string!(l, cancel.immediately).to_string(),
+                    }
+                }}
+            </p>
+            <ActionForm action attr:class="stacked-form">
+                <input type="hidden" name="subscription_id" value=id.clone() />
+                <input type="hidden" name="nonce" value=overview.form_nonce.clone() />
+                {ask_reason
+                    .then(|| {
+                        view! {
+                            <fieldset class="reasons">
+                                <legend>{t!(i18n, cancel.reason_legend)}</legend>
+                                {CancelReason::ALL
+                                    .into_iter()
+                                    .map(|reason| {
+                                        let field = format!("reason-{}", reason.as_str());
+                                        view! {
+                                            <div class="reason">
+                                                <input
+                                                    type="radio"
+                                                    id=field.clone()
+                                                    name="reason"
+                                                    value=reason.as_str()
+                                                />
+                                                <label for=field>{move || reason_text(i18n.get_locale(), reason)}</label>
+                                            </div>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            <label for="cancel-comment">{t!(i18n, cancel.comment_label)}</label>
+                            <textarea id="cancel-comment" name="comment" rows="3" maxlength="1000"></textarea>
+                        }
+                    })}
+                <div class="form-buttons">
+                    <button type="submit" class="button button-danger" disabled=move || action.pending().get()>
+                        {t!(i18n, cancel.confirm)}
+                    </button>
+                    <a class="button" href="/">
+                        {t!(i18n, cancel.keep)}
+                    </a>
+                </div>
+            </ActionForm>
+            <FormError error />
+        </section>
+    }
+    .into_any()
+}
+
+fn reason_text(l: Locale, reason: CancelReason) -> &'static str {
+    match reason {
+        CancelReason::TooExpensive => td_string!(l, cancel.reasons.too_expensive),
+        CancelReason::MissingFeatures => td_string!(l, cancel.reasons.missing_features),
+        CancelReason::SwitchedService => td_string!(l, cancel.reasons.switched_service),
+        CancelReason::Unused => td_string!(l, cancel.reasons.unused),
+        CancelReason::CustomerService => td_string!(l, cancel.reasons.customer_service),
+        CancelReason::TooComplex => td_string!(l, cancel.reasons.too_complex),
+        CancelReason::LowQuality => td_string!(l, cancel.reasons.low_quality),
+        CancelReason::Other => td_string!(l, cancel.reasons.other),
+    }
+}

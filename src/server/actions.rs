@@ -1,0 +1,582 @@
+//! What customers do to their subscriptions. Each action, in this order:
+//! the session is already resolved by the caller; the subscription id must
+//! belong to the session's customer (and scope); the policy must allow the
+//! action under the session's configuration; only then is Stripe called,
+//! with an idempotency key derived from the request; the outcome is audited.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::PortalError;
+use crate::model::{CancelReason, PlanChoices, PlanOption, PlanPreview, Subscription};
+use crate::policy::{self, Action};
+use crate::portal_config::ProrationBehavior;
+use crate::server::db::audit::AuditEntry;
+use crate::server::db::now;
+use crate::server::session::PortalSession;
+use crate::server::state::AppState;
+use crate::server::stripe::{Cancellation, StripeApiError, looks_like_id};
+
+/// Longest cancellation comment accepted (Stripe allows 5000; a form field
+/// this long is already generous).
+pub const MAX_COMMENT_LEN: usize = 1000;
+
+/// What an action did, for the page and for the embed's `handleResponse`.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub action: Action,
+    /// The subscription afterwards (for resubscribe: the new one).
+    pub subscription: Subscription,
+}
+
+/// Ends a server function that performed an action: on success, back to the
+/// portal with the event in the address, where the page shows its notice
+/// (with JavaScript the router follows the redirect without a reload).
+pub fn finish(result: Result<Outcome, PortalError>) -> Result<(), PortalError> {
+    let outcome = result?;
+    let mut target = url::Url::parse("http://portal/").map_err(|_| PortalError::Unavailable)?;
+    target
+        .query_pairs_mut()
+        .append_pair("event", outcome.action.event())
+        .append_pair("subscription", &outcome.subscription.id);
+    leptos_axum::redirect(&format!("/?{}", target.query().unwrap_or_default()));
+    Ok(())
+}
+
+/// The subscription `id` if it belongs to the session's customer and scope.
+/// Anything else is "not found", whether it exists or not, so ids of other
+/// customers cannot be probed.
+pub async fn owned_subscription(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+) -> Result<Subscription, PortalError> {
+    if !looks_like_id(id, "sub_") {
+        return Err(PortalError::SubscriptionNotFound);
+    }
+    if session
+        .row
+        .subscription_id
+        .as_deref()
+        .is_some_and(|only| only != id)
+    {
+        return Err(PortalError::SubscriptionNotFound);
+    }
+    let (owner, subscription) = state
+        .stripe
+        .subscription(id)
+        .await
+        .map_err(|e| e.into_portal_error(PortalError::SubscriptionNotFound))?
+        .ok_or(PortalError::SubscriptionNotFound)?;
+    if owner != session.row.customer_id {
+        tracing::warn!(session = %session.row.id, subscription = %id, "subscription of another customer refused");
+        return Err(PortalError::SubscriptionNotFound);
+    }
+    Ok(subscription)
+}
+
+fn authorize(
+    session: &PortalSession,
+    subscription: &Subscription,
+    action: Action,
+) -> Result<(), PortalError> {
+    if policy::allows(&session.config, subscription, action) {
+        Ok(())
+    } else {
+        Err(PortalError::NotAllowed)
+    }
+}
+
+/// An Idempotency-Key for a request: the same customer, action, target,
+/// parameters and form nonce give the same key (a double submit), anything
+/// else a new one.
+pub fn idempotency_key(
+    session: &PortalSession,
+    action: Action,
+    target: &str,
+    params: &[&str],
+    nonce: &str,
+) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        session.row.customer_id.as_str(),
+        action.event(),
+        target,
+        nonce,
+    ]
+    .into_iter()
+    .chain(params.iter().copied())
+    {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    format!("portico-{}", &hex::encode(hash.finalize())[..48])
+}
+
+/// Checks the form nonce's shape (it comes from the browser).
+fn nonce(value: &str) -> Result<&str, PortalError> {
+    let ok = (16..=64).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(value)
+    } else {
+        Err(PortalError::InvalidInput)
+    }
+}
+
+/// Maps a Stripe failure of a mutation to what the customer reads.
+fn stripe_error(e: StripeApiError) -> PortalError {
+    match e {
+        // A concurrent request with the same Idempotency-Key is in flight.
+        StripeApiError::Refused { status: 409, .. } => PortalError::InProgress,
+        other => other.into_portal_error(PortalError::SubscriptionNotFound),
+    }
+}
+
+async fn audit(
+    state: &AppState,
+    session: &PortalSession,
+    action: Action,
+    subscription: &str,
+    result: &Result<Outcome, PortalError>,
+) {
+    let outcome = match result {
+        Ok(_) => "ok".to_string(),
+        Err(e) => format!("{e:?}"),
+    };
+    let detail = match result {
+        Ok(o) if o.subscription.id != subscription => {
+            Some(format!("new_subscription={}", o.subscription.id))
+        }
+        _ => None,
+    };
+    let entry = AuditEntry {
+        occurred_at: now(),
+        session_id: Some(&session.row.id),
+        customer_id: Some(&session.row.customer_id),
+        action: action.event(),
+        subscription_id: Some(subscription),
+        outcome: &outcome,
+        detail: detail.as_deref(),
+    };
+    if let Err(e) = state.db.record_audit(&entry).await {
+        tracing::error!(error = %e, "cannot write the audit log");
+    }
+}
+
+/// Runs an action and audits its outcome, success or refusal.
+async fn audited<F>(
+    state: &AppState,
+    session: &PortalSession,
+    action: Action,
+    subscription: &str,
+    run: F,
+) -> Result<Outcome, PortalError>
+where
+    F: Future<Output = Result<Subscription, PortalError>>,
+{
+    let result = run.await.map(|subscription| Outcome {
+        action,
+        subscription,
+    });
+    audit(state, session, action, subscription, &result).await;
+    result
+}
+
+/// Cancels at period end, or at once when the configuration says so.
+pub async fn cancel(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    reason: Option<&str>,
+    comment: Option<&str>,
+    form_nonce: &str,
+) -> Result<Outcome, PortalError> {
+    audited(state, session, Action::Cancel, id, async {
+        let sub = owned_subscription(state, session, id).await?;
+        authorize(session, &sub, Action::Cancel)?;
+        let reason = match reason.filter(|r| !r.is_empty()) {
+            Some(r) => Some(CancelReason::parse(r).ok_or(PortalError::InvalidInput)?),
+            None => None,
+        };
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_LEN) {
+            return Err(PortalError::InvalidInput);
+        }
+        // Reasons are only recorded when the configuration asks for them.
+        let why = if session.config.cancellation_reason {
+            Cancellation {
+                reason,
+                comment: comment.map(str::to_string),
+            }
+        } else {
+            Cancellation::default()
+        };
+        let key = idempotency_key(session, Action::Cancel, id, &[], nonce(form_nonce)?);
+        if session.config.cancel_immediately {
+            state.stripe.cancel_now(id, &why, &key).await
+        } else {
+            state
+                .stripe
+                .set_cancel_at_period_end(id, true, &why, &key)
+                .await
+        }
+        .map_err(stripe_error)
+    })
+    .await
+}
+
+/// Withdraws a scheduled cancellation.
+pub async fn reactivate(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    form_nonce: &str,
+) -> Result<Outcome, PortalError> {
+    audited(state, session, Action::Reactivate, id, async {
+        let sub = owned_subscription(state, session, id).await?;
+        authorize(session, &sub, Action::Reactivate)?;
+        let key = idempotency_key(session, Action::Reactivate, id, &[], nonce(form_nonce)?);
+        state
+            .stripe
+            .set_cancel_at_period_end(id, false, &Cancellation::default(), &key)
+            .await
+            .map_err(stripe_error)
+    })
+    .await
+}
+
+/// Changes the quantity of a single-item subscription sold per unit.
+pub async fn update_quantity(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    quantity: u64,
+    form_nonce: &str,
+) -> Result<Outcome, PortalError> {
+    audited(state, session, Action::UpdateQuantity, id, async {
+        let sub = owned_subscription(state, session, id).await?;
+        authorize(session, &sub, Action::UpdateQuantity)?;
+        let config = &session.config;
+        if quantity < config.quantity_min.max(1) || quantity > config.quantity_max {
+            return Err(PortalError::QuantityOutOfRange);
+        }
+        let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
+        let key = idempotency_key(
+            session,
+            Action::UpdateQuantity,
+            id,
+            &[&quantity.to_string()],
+            nonce(form_nonce)?,
+        );
+        state
+            .stripe
+            .set_quantity(id, &line.item_id, quantity, config.proration_behavior, &key)
+            .await
+            .map_err(stripe_error)
+    })
+    .await
+}
+
+/// Applies a coupon code to a subscription.
+pub async fn apply_coupon(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    code: &str,
+    form_nonce: &str,
+) -> Result<Outcome, PortalError> {
+    audited(state, session, Action::ApplyCoupon, id, async {
+        let sub = owned_subscription(state, session, id).await?;
+        authorize(session, &sub, Action::ApplyCoupon)?;
+        let coupon = valid_coupon(state, code).await?;
+        let key = idempotency_key(
+            session,
+            Action::ApplyCoupon,
+            id,
+            &[&coupon],
+            nonce(form_nonce)?,
+        );
+        state
+            .stripe
+            .apply_coupon(id, &coupon, &key)
+            .await
+            .map_err(|e| match e {
+                // Stripe refuses coupons that do not apply to this subscription.
+                StripeApiError::Refused { status: 400, .. } => PortalError::CouponInvalid,
+                other => stripe_error(other),
+            })
+    })
+    .await
+}
+
+/// A coupon id that Stripe knows and still honours.
+async fn valid_coupon(state: &AppState, code: &str) -> Result<String, PortalError> {
+    let code = code.trim();
+    let shaped = !code.is_empty()
+        && code.len() <= 200
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !shaped {
+        return Err(PortalError::CouponInvalid);
+    }
+    match state.stripe.coupon(code).await.map_err(stripe_error)? {
+        Some(c) if c.valid => Ok(c.id),
+        _ => Err(PortalError::CouponInvalid),
+    }
+}
+
+/// Starts a canceled subscription again: Stripe cannot revive a canceled
+/// subscription, so this creates a new one on the same price (or another
+/// offered price, when the configuration allows choosing).
+pub async fn resubscribe(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    price: Option<&str>,
+    coupon: Option<&str>,
+    form_nonce: &str,
+) -> Result<Outcome, PortalError> {
+    audited(state, session, Action::Resubscribe, id, async {
+        let sub = owned_subscription(state, session, id).await?;
+        authorize(session, &sub, Action::Resubscribe)?;
+        let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
+        let price = match price.filter(|p| !p.is_empty() && *p != line.price_id) {
+            None => line.price_id.clone(),
+            Some(other) => {
+                if !policy::resubscribe_allows_plan_choice(&session.config) {
+                    return Err(PortalError::NotAllowed);
+                }
+                offered_option(state, session, &sub, other).await?.price_id
+            }
+        };
+        let coupon = match coupon.map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(_) if !policy::resubscribe_allows_coupon(&session.config) => {
+                return Err(PortalError::NotAllowed);
+            }
+            Some(code) => Some(valid_coupon(state, code).await?),
+        };
+        let payment_method = state
+            .stripe
+            .usable_payment_method(&session.row.customer_id)
+            .await
+            .map_err(stripe_error)?
+            .ok_or(PortalError::NoPaymentMethod)?;
+        let key = idempotency_key(
+            session,
+            Action::Resubscribe,
+            id,
+            &[&price, coupon.as_deref().unwrap_or("")],
+            nonce(form_nonce)?,
+        );
+        state
+            .stripe
+            .create_subscription(
+                &session.row.customer_id,
+                &price,
+                line.quantity,
+                coupon.as_deref(),
+                &payment_method,
+                &key,
+            )
+            .await
+            .map_err(stripe_error)
+    })
+    .await
+}
+
+/// Moves a subscription to another offered price.
+pub async fn change_plan(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    price: &str,
+    form_nonce: &str,
+) -> Result<Outcome, PortalError> {
+    audited(state, session, Action::ChangePlan, id, async {
+        let sub = owned_subscription(state, session, id).await?;
+        authorize(session, &sub, Action::ChangePlan)?;
+        let option = offered_option(state, session, &sub, price).await?;
+        if option.current {
+            return Err(PortalError::PlanUnavailable);
+        }
+        let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
+        let key = idempotency_key(
+            session,
+            Action::ChangePlan,
+            id,
+            &[price],
+            nonce(form_nonce)?,
+        );
+        state
+            .stripe
+            .change_price(
+                id,
+                &line.item_id,
+                &option.price_id,
+                session.config.proration_behavior,
+                &key,
+            )
+            .await
+            .map_err(stripe_error)
+    })
+    .await
+}
+
+/// The plans a subscription may move to (or, canceled, restart on).
+pub async fn plan_choices(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+) -> Result<PlanChoices, PortalError> {
+    let sub = owned_subscription(state, session, id).await?;
+    let resubscribe = sub.status.has_ended();
+    let allowed = if resubscribe {
+        policy::allows(&session.config, &sub, Action::Resubscribe)
+            && policy::resubscribe_allows_plan_choice(&session.config)
+    } else {
+        policy::allows(&session.config, &sub, Action::ChangePlan)
+    };
+    // "Show pricing" lets customers look at the plans without acting.
+    if !allowed && !session.config.show_pricing {
+        return Err(PortalError::NotAllowed);
+    }
+    let options = options_for(state, session, &sub).await?;
+    Ok(PlanChoices {
+        subscription: sub,
+        options,
+        resubscribe,
+        can_choose: allowed,
+        coupon: resubscribe && policy::resubscribe_allows_coupon(&session.config),
+        form_nonce: crate::server::session::token::generate("").plain[..32].to_string(),
+    })
+}
+
+/// What moving to `price` would cost.
+pub async fn preview_plan(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    price: &str,
+) -> Result<PlanPreview, PortalError> {
+    let sub = owned_subscription(state, session, id).await?;
+    authorize(session, &sub, Action::ChangePlan)?;
+    let option = offered_option(state, session, &sub, price).await?;
+    let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
+    let proration = session.config.proration_behavior;
+    let (amount_due, next) = state
+        .stripe
+        .preview_price_change(
+            &session.row.customer_id,
+            id,
+            &line.item_id,
+            &option.price_id,
+            proration,
+        )
+        .await
+        .map_err(stripe_error)?;
+    let due_now = proration == ProrationBehavior::AlwaysInvoice;
+    Ok(PlanPreview {
+        option,
+        amount_due,
+        due_now,
+        next_payment_at: if due_now { None } else { next },
+    })
+}
+
+async fn options_for(
+    state: &AppState,
+    session: &PortalSession,
+    sub: &Subscription,
+) -> Result<Vec<PlanOption>, PortalError> {
+    let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
+    let mut options = state
+        .stripe
+        .plan_options(&line.product_id, &session.config.products)
+        .await
+        .map_err(stripe_error)?;
+    // Only prices in the subscription's currency: Stripe cannot switch a
+    // subscription's currency.
+    let currency = line.unit_amount.as_ref().map(|m| m.currency.clone());
+    options.retain(|o| currency.as_ref().is_none_or(|c| &o.amount.currency == c));
+    for o in &mut options {
+        o.current = o.price_id == line.price_id;
+    }
+    Ok(options)
+}
+
+async fn offered_option(
+    state: &AppState,
+    session: &PortalSession,
+    sub: &Subscription,
+    price: &str,
+) -> Result<PlanOption, PortalError> {
+    if !looks_like_id(price, "price_") && !looks_like_id(price, "plan_") {
+        return Err(PortalError::PlanUnavailable);
+    }
+    options_for(state, session, sub)
+        .await?
+        .into_iter()
+        .find(|o| o.price_id == price)
+        .ok_or(PortalError::PlanUnavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal_config::PortalConfig;
+    use crate::server::db::sessions::SessionRow;
+
+    fn session(customer: &str) -> PortalSession {
+        PortalSession {
+            row: SessionRow {
+                id: "ses_1".into(),
+                customer_id: customer.into(),
+                configuration_id: "pcfg".into(),
+                livemode: false,
+                subscription_id: None,
+                created_at: 0,
+                last_used_at: None,
+            },
+            config: PortalConfig::default(),
+        }
+    }
+
+    #[test]
+    fn double_submit_reuses_the_key_and_anything_else_changes_it() {
+        let s = session("cus_1");
+        let n = "nonce-0123456789abcdef";
+        let key = idempotency_key(&s, Action::Cancel, "sub_1", &[], n);
+        assert_eq!(key, idempotency_key(&s, Action::Cancel, "sub_1", &[], n));
+        assert!(key.starts_with("portico-") && key.len() <= 255);
+        assert_ne!(
+            key,
+            idempotency_key(&s, Action::Cancel, "sub_1", &[], "nonce-other-000000000")
+        );
+        assert_ne!(
+            key,
+            idempotency_key(&s, Action::Reactivate, "sub_1", &[], n)
+        );
+        assert_ne!(key, idempotency_key(&s, Action::Cancel, "sub_2", &[], n));
+        assert_ne!(
+            key,
+            idempotency_key(&session("cus_2"), Action::Cancel, "sub_1", &[], n)
+        );
+        let q3 = idempotency_key(&s, Action::UpdateQuantity, "sub_1", &["3"], n);
+        assert_ne!(
+            q3,
+            idempotency_key(&s, Action::UpdateQuantity, "sub_1", &["4"], n)
+        );
+    }
+
+    #[test]
+    fn malformed_nonces_are_refused() {
+        assert!(nonce("short").is_err());
+        assert!(nonce("has spaces in it 1234").is_err());
+        assert!(nonce(&"a".repeat(65)).is_err());
+        assert!(nonce("abcdefABCDEF0123-_").is_ok());
+    }
+}

@@ -1,0 +1,302 @@
+//! Changes to a customer's billing at Stripe. Every call carries an
+//! Idempotency-Key derived from the customer's request by the caller, so a
+//! double submit is one change at Stripe.
+
+use std::collections::HashMap;
+
+use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_billing::invoice::{
+    CreatePreviewInvoice, CreatePreviewInvoiceSubscriptionDetails,
+    CreatePreviewInvoiceSubscriptionDetailsItems,
+    CreatePreviewInvoiceSubscriptionDetailsProrationBehavior,
+};
+use stripe_billing::subscription::{
+    CancelSubscription, CancelSubscriptionCancellationDetails,
+    CancelSubscriptionCancellationDetailsFeedback, CreateSubscription, CreateSubscriptionItems,
+    DiscountsDataParam, UpdateSubscription, UpdateSubscriptionCancellationDetails,
+    UpdateSubscriptionCancellationDetailsFeedback, UpdateSubscriptionItems,
+    UpdateSubscriptionProrationBehavior,
+};
+
+use super::{StripeApi, StripeApiError, map};
+use crate::model::{CancelReason, Subscription};
+use crate::money::Money;
+use crate::portal_config::ProrationBehavior;
+
+/// Metadata keys Portico writes on subscriptions, so merchants see in their
+/// Stripe dashboard why and how a customer acted.
+pub const META_CANCEL_REASON: &str = "portico_cancel_reason";
+pub const META_CANCEL_COMMENT: &str = "portico_cancel_comment";
+pub const META_SOURCE: &str = "portico_source";
+
+/// Why a customer cancels, as given in the cancel dialog.
+#[derive(Clone, Debug, Default)]
+pub struct Cancellation {
+    pub reason: Option<CancelReason>,
+    pub comment: Option<String>,
+}
+
+impl Cancellation {
+    fn metadata(&self) -> HashMap<String, String> {
+        let mut meta = HashMap::new();
+        if let Some(reason) = self.reason {
+            meta.insert(META_CANCEL_REASON.to_string(), reason.as_str().to_string());
+        }
+        if let Some(comment) = &self.comment {
+            meta.insert(META_CANCEL_COMMENT.to_string(), comment.clone());
+        }
+        meta
+    }
+}
+
+fn strategy(key: &str) -> Result<RequestStrategy, StripeApiError> {
+    IdempotencyKey::new(key)
+        .map(RequestStrategy::Idempotent)
+        .map_err(|e| StripeApiError::Unavailable(format!("idempotency key: {e:?}")))
+}
+
+fn update_feedback(r: CancelReason) -> UpdateSubscriptionCancellationDetailsFeedback {
+    use UpdateSubscriptionCancellationDetailsFeedback as F;
+    match r {
+        CancelReason::TooExpensive => F::TooExpensive,
+        CancelReason::MissingFeatures => F::MissingFeatures,
+        CancelReason::SwitchedService => F::SwitchedService,
+        CancelReason::Unused => F::Unused,
+        CancelReason::CustomerService => F::CustomerService,
+        CancelReason::TooComplex => F::TooComplex,
+        CancelReason::LowQuality => F::LowQuality,
+        CancelReason::Other => F::Other,
+    }
+}
+
+fn cancel_feedback(r: CancelReason) -> CancelSubscriptionCancellationDetailsFeedback {
+    use CancelSubscriptionCancellationDetailsFeedback as F;
+    match r {
+        CancelReason::TooExpensive => F::TooExpensive,
+        CancelReason::MissingFeatures => F::MissingFeatures,
+        CancelReason::SwitchedService => F::SwitchedService,
+        CancelReason::Unused => F::Unused,
+        CancelReason::CustomerService => F::CustomerService,
+        CancelReason::TooComplex => F::TooComplex,
+        CancelReason::LowQuality => F::LowQuality,
+        CancelReason::Other => F::Other,
+    }
+}
+
+fn update_proration(p: ProrationBehavior) -> UpdateSubscriptionProrationBehavior {
+    match p {
+        ProrationBehavior::CreateProrations => {
+            UpdateSubscriptionProrationBehavior::CreateProrations
+        }
+        ProrationBehavior::AlwaysInvoice => UpdateSubscriptionProrationBehavior::AlwaysInvoice,
+        ProrationBehavior::None => UpdateSubscriptionProrationBehavior::None,
+    }
+}
+
+impl StripeApi {
+    /// Schedules (or, with `cancel = false`, withdraws) a cancellation at the
+    /// end of the billing period.
+    pub async fn set_cancel_at_period_end(
+        &self,
+        subscription_id: &str,
+        cancel: bool,
+        why: &Cancellation,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError> {
+        let mut request = UpdateSubscription::new(subscription_id).cancel_at_period_end(cancel);
+        if cancel {
+            request = request
+                .cancellation_details(UpdateSubscriptionCancellationDetails {
+                    comment: why.comment.clone(),
+                    feedback: why.reason.map(update_feedback),
+                    ..Default::default()
+                })
+                .metadata(why.metadata());
+        } else {
+            // Clear the recorded reason: the customer stays.
+            request = request.metadata(HashMap::from([
+                (META_CANCEL_REASON.to_string(), String::new()),
+                (META_CANCEL_COMMENT.to_string(), String::new()),
+            ]));
+        }
+        let sub = request
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.one(sub).await
+    }
+
+    /// Cancels at once. The reason goes into the metadata first, because a
+    /// canceled subscription keeps what it had.
+    pub async fn cancel_now(
+        &self,
+        subscription_id: &str,
+        why: &Cancellation,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError> {
+        UpdateSubscription::new(subscription_id)
+            .metadata(why.metadata())
+            .customize()
+            .request_strategy(strategy(&format!("{key}-meta"))?)
+            .send(&self.client)
+            .await?;
+        let sub = CancelSubscription::new(subscription_id)
+            .cancellation_details(CancelSubscriptionCancellationDetails {
+                comment: why.comment.clone(),
+                feedback: why.reason.map(cancel_feedback),
+                ..Default::default()
+            })
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.one(sub).await
+    }
+
+    /// Sets the quantity of a subscription item.
+    pub async fn set_quantity(
+        &self,
+        subscription_id: &str,
+        item_id: &str,
+        quantity: u64,
+        proration: ProrationBehavior,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError> {
+        let sub = UpdateSubscription::new(subscription_id)
+            .items(vec![UpdateSubscriptionItems {
+                id: Some(item_id.to_string()),
+                quantity: Some(quantity),
+                ..Default::default()
+            }])
+            .proration_behavior(update_proration(proration))
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.one(sub).await
+    }
+
+    /// Moves a subscription item to another price.
+    pub async fn change_price(
+        &self,
+        subscription_id: &str,
+        item_id: &str,
+        price_id: &str,
+        proration: ProrationBehavior,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError> {
+        let sub = UpdateSubscription::new(subscription_id)
+            .items(vec![UpdateSubscriptionItems {
+                id: Some(item_id.to_string()),
+                price: Some(price_id.to_string()),
+                ..Default::default()
+            }])
+            .proration_behavior(update_proration(proration))
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.one(sub).await
+    }
+
+    /// Applies a coupon to a subscription (replacing any other discount).
+    pub async fn apply_coupon(
+        &self,
+        subscription_id: &str,
+        coupon_id: &str,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError> {
+        let sub = UpdateSubscription::new(subscription_id)
+            .discounts(vec![DiscountsDataParam {
+                coupon: Some(coupon_id.to_string()),
+                ..Default::default()
+            }])
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.one(sub).await
+    }
+
+    /// Starts a new subscription for a customer on one price.
+    pub async fn create_subscription(
+        &self,
+        customer_id: &str,
+        price_id: &str,
+        quantity: u64,
+        coupon: Option<&str>,
+        payment_method: &str,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError> {
+        let mut request = CreateSubscription::new()
+            .customer(customer_id)
+            .items(vec![CreateSubscriptionItems {
+                price: Some(price_id.to_string()),
+                quantity: Some(quantity),
+                ..Default::default()
+            }])
+            .default_payment_method(payment_method)
+            .metadata(HashMap::from([(
+                META_SOURCE.to_string(),
+                "resubscribe".to_string(),
+            )]));
+        if let Some(coupon) = coupon {
+            request = request.discounts(vec![DiscountsDataParam {
+                coupon: Some(coupon.to_string()),
+                ..Default::default()
+            }]);
+        }
+        let sub = request
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.one(sub).await
+    }
+
+    /// What the next invoice would be if the item moved to `price_id`.
+    pub async fn preview_price_change(
+        &self,
+        customer_id: &str,
+        subscription_id: &str,
+        item_id: &str,
+        price_id: &str,
+        proration: ProrationBehavior,
+    ) -> Result<(Money, Option<i64>), StripeApiError> {
+        let proration = match proration {
+            ProrationBehavior::CreateProrations => {
+                CreatePreviewInvoiceSubscriptionDetailsProrationBehavior::CreateProrations
+            }
+            ProrationBehavior::AlwaysInvoice => {
+                CreatePreviewInvoiceSubscriptionDetailsProrationBehavior::AlwaysInvoice
+            }
+            ProrationBehavior::None => {
+                CreatePreviewInvoiceSubscriptionDetailsProrationBehavior::None
+            }
+        };
+        let invoice = CreatePreviewInvoice::new()
+            .customer(customer_id)
+            .subscription(subscription_id)
+            .subscription_details(CreatePreviewInvoiceSubscriptionDetails {
+                items: Some(vec![CreatePreviewInvoiceSubscriptionDetailsItems {
+                    id: Some(item_id.to_string()),
+                    price: Some(price_id.to_string()),
+                    ..Default::default()
+                }]),
+                proration_behavior: Some(proration),
+                ..Default::default()
+            })
+            .send(&self.client)
+            .await?;
+        let amount = Money::new(invoice.amount_due, &invoice.currency.to_string());
+        let due = invoice.next_payment_attempt.or(Some(invoice.period_end));
+        Ok((amount, due))
+    }
+
+    /// Maps one subscription, fetching its products.
+    async fn one(&self, sub: stripe_billing::Subscription) -> Result<Subscription, StripeApiError> {
+        let products = self.products_of(std::slice::from_ref(&sub)).await?;
+        Ok(map::subscription(&sub, &products))
+    }
+}

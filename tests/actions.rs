@@ -1,0 +1,451 @@
+//! Customers changing their own subscriptions, checked at the Stripe emulator:
+//! each action changes what it should, refuses other customers' ids without
+//! touching them, and a double submit makes one change.
+#![cfg(feature = "ssr")]
+
+mod support;
+
+use serde_json::Value;
+use support::{Backend, Seed, TestApp, fresh_seed, stripe_get};
+
+const NONCE: &str = "test-nonce-0123456789";
+
+async fn signed_in(seed: &Seed, who: &str) -> (TestApp, String) {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let cookie = app
+        .sign_in(&app.sign_in_path("email", &seed.customers[who].email))
+        .await;
+    (app, cookie)
+}
+
+async fn subscription(id: &str) -> Value {
+    stripe_get(&format!("subscriptions/{id}")).await
+}
+
+async fn subscriptions_of(customer: &str) -> Vec<Value> {
+    let list = stripe_get(&format!(
+        "subscriptions?customer={customer}&status=all&limit=100"
+    ))
+    .await;
+    list["data"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn cancel_at_period_end_stores_the_reason_on_stripe() {
+    let seed = fresh_seed("cancel");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let sub = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let (status, location) = app
+        .post_form(
+            &cookie,
+            "cancel_subscription",
+            &[
+                ("subscription_id", sub),
+                ("reason", "too_expensive"),
+                ("comment", "Budget cuts"),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert_eq!(status, 302, "JS-off form post redirects back");
+    assert!(location.starts_with("/?event=cancel"), "{location}");
+
+    let after = subscription(sub).await;
+    assert_eq!(
+        after["status"], "active",
+        "still active until the period ends"
+    );
+    assert_eq!(after["cancel_at_period_end"], true);
+    assert_eq!(after["cancellation_details"]["feedback"], "too_expensive");
+    assert_eq!(after["cancellation_details"]["comment"], "Budget cuts");
+    assert_eq!(after["metadata"]["portico_cancel_reason"], "too_expensive");
+
+    let (_, html) = app.portal_page(&cookie, "en").await;
+    assert!(
+        html.contains("Keep subscription"),
+        "reactivation is offered"
+    );
+    assert_eq!(
+        app.audit_count(&seed.customers["ada"].id, "cancel", "ok")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn cancel_immediately_when_configured() {
+    let seed = fresh_seed("cancelnow");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let mut config = app
+        .state
+        .db
+        .default_portal_config(false)
+        .await
+        .unwrap()
+        .unwrap();
+    config.settings.cancel_immediately = true;
+    app.state
+        .db
+        .update_portal_config(&config.id, &config.settings)
+        .await
+        .unwrap();
+
+    let sub = &seed.customers["ada"].subscriptions["seats"];
+    let (status, _) = app
+        .call(
+            &cookie,
+            "cancel_subscription",
+            &[
+                ("subscription_id", sub),
+                ("reason", "unused"),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert!(status < 400, "{status}");
+    let after = subscription(sub).await;
+    assert_eq!(after["status"], "canceled");
+    assert_eq!(after["metadata"]["portico_cancel_reason"], "unused");
+}
+
+#[tokio::test]
+async fn another_customers_subscription_is_refused_and_unchanged() {
+    let seed = fresh_seed("idor");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let theirs = &seed.customers["yuki"].subscriptions["pro_monthly_jpy"];
+    let before = subscription(theirs).await;
+    let attempts: [(&str, Vec<(&str, &str)>); 4] = [
+        (
+            "cancel_subscription",
+            vec![("subscription_id", theirs), ("nonce", NONCE)],
+        ),
+        (
+            "update_quantity",
+            vec![
+                ("subscription_id", theirs),
+                ("quantity", "3"),
+                ("nonce", NONCE),
+            ],
+        ),
+        (
+            "apply_coupon",
+            vec![
+                ("subscription_id", theirs),
+                ("code", "WELCOME20"),
+                ("nonce", NONCE),
+            ],
+        ),
+        (
+            "change_plan",
+            vec![
+                ("subscription_id", theirs),
+                ("price", &seed.prices["pro_yearly"]),
+                ("nonce", NONCE),
+            ],
+        ),
+    ];
+    for (function, form) in attempts {
+        let (status, body) = app.call(&cookie, function, &form).await;
+        assert_eq!(
+            status, 500,
+            "{function}: server function errors answer 500 with the error"
+        );
+        assert!(body.contains("SubscriptionNotFound"), "{function}: {body}");
+    }
+    let after = subscription(theirs).await;
+    assert_eq!(
+        before["cancel_at_period_end"],
+        after["cancel_at_period_end"]
+    );
+    assert_eq!(
+        before["items"]["data"][0]["quantity"],
+        after["items"]["data"][0]["quantity"]
+    );
+    assert_eq!(before["discounts"], after["discounts"]);
+    assert_eq!(
+        app.audit_count(&seed.customers["ada"].id, "cancel", "SubscriptionNotFound")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn reactivate_keeps_a_subscription_pending_cancellation() {
+    let seed = fresh_seed("reactivate");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let sub = &seed.customers["ada"].subscriptions["starter_yearly_canceling"];
+    assert_eq!(subscription(sub).await["cancel_at_period_end"], true);
+    let (status, _) = app
+        .call(
+            &cookie,
+            "reactivate_subscription",
+            &[("subscription_id", sub), ("nonce", NONCE)],
+        )
+        .await;
+    assert!(status < 400);
+    assert_eq!(subscription(sub).await["cancel_at_period_end"], false);
+
+    // Reactivating what is not pending is refused by the policy.
+    let active = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let (_, body) = app
+        .call(
+            &cookie,
+            "reactivate_subscription",
+            &[("subscription_id", active), ("nonce", NONCE)],
+        )
+        .await;
+    assert!(body.contains("NotAllowed"), "{body}");
+}
+
+#[tokio::test]
+async fn quantity_changes_within_the_configured_range() {
+    let seed = fresh_seed("quantity");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let seats = &seed.customers["ada"].subscriptions["seats"];
+    for bad in ["0", "101", "three", "-1"] {
+        let (_, body) = app
+            .call(
+                &cookie,
+                "update_quantity",
+                &[
+                    ("subscription_id", seats),
+                    ("quantity", bad),
+                    ("nonce", NONCE),
+                ],
+            )
+            .await;
+        assert!(body.contains("QuantityOutOfRange"), "{bad}: {body}");
+    }
+    assert_eq!(subscription(seats).await["items"]["data"][0]["quantity"], 5);
+
+    let (status, _) = app
+        .call(
+            &cookie,
+            "update_quantity",
+            &[
+                ("subscription_id", seats),
+                ("quantity", "7"),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert!(status < 400);
+    assert_eq!(subscription(seats).await["items"]["data"][0]["quantity"], 7);
+
+    // A product without a unit label has no quantity to change.
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let (_, body) = app
+        .call(
+            &cookie,
+            "update_quantity",
+            &[
+                ("subscription_id", pro),
+                ("quantity", "2"),
+                ("nonce", "other-nonce-0123456789"),
+            ],
+        )
+        .await;
+    assert!(body.contains("NotAllowed"), "{body}");
+}
+
+#[tokio::test]
+async fn valid_coupon_applies_and_invalid_one_changes_nothing() {
+    let seed = fresh_seed("coupon");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    for bad in ["NOPE", "", "WELCOME20; DROP"] {
+        let (_, body) = app
+            .call(
+                &cookie,
+                "apply_coupon",
+                &[("subscription_id", pro), ("code", bad), ("nonce", NONCE)],
+            )
+            .await;
+        assert!(body.contains("CouponInvalid"), "{bad:?}: {body}");
+    }
+    assert_eq!(
+        subscription(pro).await["discounts"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+
+    let (status, _) = app
+        .call(
+            &cookie,
+            "apply_coupon",
+            &[
+                ("subscription_id", pro),
+                ("code", "WELCOME20"),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert!(status < 400);
+    assert_eq!(
+        subscription(pro).await["discounts"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let (_, html) = app.portal_page(&cookie, "en").await;
+    assert!(
+        html.contains("Coupon WELCOME20 applied"),
+        "the customer sees the coupon"
+    );
+    assert!(
+        html.contains("After discount: $23.20 / month"),
+        "and the new price"
+    );
+}
+
+#[tokio::test]
+async fn resubscribe_creates_one_new_subscription_even_when_sent_twice_at_once() {
+    let seed = fresh_seed("resubscribe");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let customer = &seed.customers["ada"].id;
+    let canceled = &seed.customers["ada"].subscriptions["starter_monthly_canceled"];
+    let before = subscriptions_of(customer).await.len();
+
+    let form = [("subscription_id", canceled.as_str()), ("nonce", NONCE)];
+    let (a, b) = tokio::join!(
+        app.call(&cookie, "resubscribe", &form),
+        app.call(&cookie, "resubscribe", &form)
+    );
+    assert!(a.0 < 400 || b.0 < 400, "one of them succeeds: {a:?} {b:?}");
+    // A later identical submit (a reload of the same form) is still one change.
+    app.call(&cookie, "resubscribe", &form).await;
+
+    let after = subscriptions_of(customer).await;
+    assert_eq!(after.len(), before + 1, "exactly one new subscription");
+    let newest = after
+        .iter()
+        .find(|s| s["status"] == "active" && s["metadata"]["portico_source"] == "resubscribe");
+    let newest = newest.expect("the new subscription");
+    assert_eq!(
+        newest["items"]["data"][0]["price"]["id"],
+        seed.prices["starter_monthly"]
+    );
+}
+
+#[tokio::test]
+async fn change_plan_previews_then_moves_to_the_new_price() {
+    let seed = fresh_seed("plan");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let yearly = &seed.prices["pro_yearly"];
+
+    let (status, body) = app
+        .call(&cookie, "get_plan_choices", &[("subscription_id", pro)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let choices: Value = serde_json::from_str(&body).unwrap();
+    let offered: Vec<&str> = choices["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["price_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        offered.contains(&yearly.as_str())
+            && offered.contains(&seed.prices["starter_monthly"].as_str())
+    );
+    assert!(
+        !offered.contains(&seed.prices["pro_monthly_jpy"].as_str()),
+        "other currencies are not offered"
+    );
+    assert!(
+        !offered.contains(&seed.prices["seats_monthly"].as_str()),
+        "other product groups are not offered"
+    );
+
+    let (status, body) = app
+        .call(
+            &cookie,
+            "preview_plan_change",
+            &[("subscription_id", pro), ("price", yearly)],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let preview: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(preview["amount_due"]["currency"], "usd");
+
+    // A price outside the offer is refused.
+    let (_, body) = app
+        .call(
+            &cookie,
+            "change_plan",
+            &[
+                ("subscription_id", pro),
+                ("price", &seed.prices["seats_monthly"]),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert!(body.contains("PlanUnavailable"), "{body}");
+
+    let (status, _) = app
+        .call(
+            &cookie,
+            "change_plan",
+            &[
+                ("subscription_id", pro),
+                ("price", yearly),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert!(status < 400);
+    let after = subscription(pro).await;
+    assert_eq!(after["items"]["data"][0]["price"]["id"], *yearly);
+}
+
+#[tokio::test]
+async fn actions_need_a_session() {
+    let seed = fresh_seed("nosession");
+    let app = TestApp::start(Backend::Sqlite).await;
+    let sub = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let (_, body) = app
+        .call(
+            "",
+            "cancel_subscription",
+            &[("subscription_id", sub), ("nonce", NONCE)],
+        )
+        .await;
+    assert!(body.contains("NotSignedIn"), "{body}");
+    assert_eq!(subscription(sub).await["cancel_at_period_end"], false);
+}
+
+#[tokio::test]
+async fn disabled_toggle_refuses_the_action() {
+    let seed = fresh_seed("toggle");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let mut config = app
+        .state
+        .db
+        .default_portal_config(false)
+        .await
+        .unwrap()
+        .unwrap();
+    config.settings.cancellation = false;
+    app.state
+        .db
+        .update_portal_config(&config.id, &config.settings)
+        .await
+        .unwrap();
+    let sub = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let (_, body) = app
+        .call(
+            &cookie,
+            "cancel_subscription",
+            &[("subscription_id", sub), ("nonce", NONCE)],
+        )
+        .await;
+    assert!(body.contains("NotAllowed"), "{body}");
+    assert_eq!(subscription(sub).await["cancel_at_period_end"], false);
+    let (_, html) = app.portal_page(&cookie, "en").await;
+    assert!(
+        !html.contains("Cancel subscription"),
+        "the UI does not offer it either"
+    );
+}
