@@ -449,3 +449,73 @@ async fn disabled_toggle_refuses_the_action() {
         "the UI does not offer it either"
     );
 }
+
+#[tokio::test]
+async fn dropdown_toggle_puts_actions_in_a_menu() {
+    let seed = fresh_seed("dropdown");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let (_, buttons) = app.portal_page(&cookie, "en").await;
+    assert!(!buttons.contains(r#"<details class="actions-menu">"#));
+    let mut config = app
+        .state
+        .db
+        .default_portal_config(false)
+        .await
+        .unwrap()
+        .unwrap();
+    config.settings.dropdown_actions = true;
+    app.state
+        .db
+        .update_portal_config(&config.id, &config.settings)
+        .await
+        .unwrap();
+    let (_, menu) = app.portal_page(&cookie, "en").await;
+    assert!(
+        menu.contains(r#"<details class="actions-menu"><summary>Manage subscription</summary>"#)
+    );
+}
+
+#[tokio::test]
+async fn configured_confirmation_message_follows_a_cancellation() {
+    let seed = fresh_seed("confirm");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let mut config = app
+        .state
+        .db
+        .default_portal_config(false)
+        .await
+        .unwrap()
+        .unwrap();
+    config.settings.cancellation_confirmation_message =
+        Some("Sorry to see you go - reply to any email to come back.".into());
+    app.state
+        .db
+        .update_portal_config(&config.id, &config.settings)
+        .await
+        .unwrap();
+    let sub = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let (_, location) = app
+        .post_form(
+            &cookie,
+            "cancel_subscription",
+            &[("subscription_id", sub), ("nonce", NONCE)],
+        )
+        .await;
+    let (_, html) = app.portal_page(&cookie, "en").await;
+    // (The text is also in the page's hydration data; look for the element.)
+    assert!(
+        !html.contains(r#"class="custom-message""#),
+        "only after a cancellation"
+    );
+    let response = app
+        .get_with(&location, &[("cookie", &cookie), ("accept-language", "en")])
+        .await;
+    let html = response.text().await.unwrap().replace("<!>", "");
+    assert!(
+        html.contains("You keep access until"),
+        "the date access ends"
+    );
+    assert!(html.contains(
+        r#"<p class="custom-message">Sorry to see you go - reply to any email to come back.</p>"#
+    ));
+}

@@ -56,7 +56,7 @@ test("the language picker switches the page", async ({ page, javaScriptEnabled }
   await page.getByLabel("Language").selectOption("de");
   if (!javaScriptEnabled) {
     // Without JavaScript the form posts and the page comes back in German.
-    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByRole("button", { name: "Apply", exact: true }).click();
   }
   // With JavaScript this only works once the page is hydrated: no reload happens.
   await expect(page.getByRole("heading", { level: 1, name: "Ihre Abonnements" })).toBeVisible();

@@ -1,11 +1,15 @@
 import type { Page } from "@playwright/test";
 import { createHmac } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** The secret scripts/test gives Portico (scripts/lib/common.sh). */
 const HASH_SECRET = process.env.PORTICO_HASH_SECRET ?? "portico-local-hash-secret";
 
-type Seed = {
+export type Seed = {
+  prices: Record<string, string>;
   customers: Record<string, { id: string; email: string; subscriptions: Record<string, string> }>;
 };
 
@@ -24,4 +28,26 @@ export function signInPath(key: "email" | "customer_id", value: string): string 
 /** With JavaScript on, waits until the page is hydrated (controls are live). */
 export async function hydrated(page: Page, javaScriptEnabled: boolean): Promise<void> {
   if (javaScriptEnabled) await page.locator("body[data-hydrated]").waitFor();
+}
+
+const STRIPE = process.env.PORTICO_E2E_STRIPE ?? "http://127.0.0.1:12211";
+
+/** Fresh customers (same catalog) for a test that changes subscriptions. */
+export function freshSeed(tag: string): Seed {
+  const unique = `${tag}${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  const out = join(tmpdir(), `portico-e2e-${unique}.json`);
+  const venv = process.env.PORTICO_VENV ?? join(__dirname, "..", "..", ".venv");
+  execFileSync(join(venv, "bin", "python"), [join(__dirname, "..", "..", "emulator", "seed.py"), "--email-suffix", `+${unique}`, "--out", out], {
+    env: { ...process.env, STRIPE_API_BASE: STRIPE },
+    stdio: "ignore",
+  });
+  return JSON.parse(readFileSync(out, "utf8"));
+}
+
+/** A subscription as the merchant sees it at Stripe. */
+export async function stripeSubscription(id: string): Promise<any> {
+  const response = await fetch(`${STRIPE}/v1/subscriptions/${id}`, {
+    headers: { Authorization: "Bearer sk_test_portico_e2e" },
+  });
+  return response.json();
 }

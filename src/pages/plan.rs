@@ -198,21 +198,11 @@ fn ChangeConfirm(
     let i18n = use_i18n();
     let action = ServerAction::<ChangePlan>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let plan = option.product_name.clone();
-    let price = option.amount.clone();
-    let (interval, count) = (option.interval, option.interval_count);
     let due = preview.filter(|p| p.option.price_id == option.price_id);
     view! {
         <section class="preview" aria-labelledby="preview-heading">
             <h2 id="preview-heading">{t!(i18n, plans.preview_heading)}</h2>
-            <p>
-                {move || {
-                    let l = i18n.get_locale();
-                    td_string!(
-                        l, plans.new_plan, plan = plan.clone(), price = format::per_interval(l, & price, interval, count)
-                    )
-                }}
-            </p>
+            <NewPlan option=option.clone() />
             {due
                 .map(|p| {
                     view! {
@@ -253,20 +243,10 @@ fn ResubscribeConfirm(
     let i18n = use_i18n();
     let action = ServerAction::<Resubscribe>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let plan = option.product_name.clone();
-    let price = option.amount.clone();
-    let (interval, count) = (option.interval, option.interval_count);
     view! {
         <section class="preview" aria-labelledby="preview-heading">
             <h2 id="preview-heading">{t!(i18n, plans.preview_heading)}</h2>
-            <p>
-                {move || {
-                    let l = i18n.get_locale();
-                    td_string!(
-                        l, plans.new_plan, plan = plan.clone(), price = format::per_interval(l, & price, interval, count)
-                    )
-                }}
-            </p>
+            <NewPlan option=option.clone() />
             <ActionForm action attr:class="inline-form">
                 <input type="hidden" name="subscription_id" value=id />
                 <input type="hidden" name="price" value=option.price_id.clone() />
@@ -284,5 +264,20 @@ fn ResubscribeConfirm(
             </ActionForm>
             <FormError error />
         </section>
+    }
+}
+
+/// "New plan: Pro, $290.00 / year".
+#[component]
+fn NewPlan(option: PlanOption) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p>
+            {move || {
+                let l = i18n.get_locale();
+                let price = format::per_interval(l, &option.amount, option.interval, option.interval_count);
+                td_string!(l, plans.new_plan, plan = option.product_name.clone(), price = price)
+            }}
+        </p>
     }
 }

@@ -14,7 +14,7 @@ use crate::server::db::audit::AuditEntry;
 use crate::server::db::now;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
-use crate::server::stripe::{Cancellation, StripeApiError, looks_like_id};
+use crate::server::stripe::{Cancellation, ItemChange, StripeApiError, looks_like_id};
 
 /// Longest cancellation comment accepted (Stripe allows 5000; a form field
 /// this long is already generous).
@@ -272,7 +272,16 @@ pub async fn update_quantity(
         );
         state
             .stripe
-            .set_quantity(id, &line.item_id, quantity, config.proration_behavior, &key)
+            .update_item(
+                id,
+                &line.item_id,
+                ItemChange {
+                    quantity: Some(quantity),
+                    price: None,
+                },
+                config.proration_behavior,
+                &key,
+            )
             .await
             .map_err(stripe_error)
     })
@@ -413,10 +422,13 @@ pub async fn change_plan(
         );
         state
             .stripe
-            .change_price(
+            .update_item(
                 id,
                 &line.item_id,
-                &option.price_id,
+                ItemChange {
+                    price: Some(&option.price_id),
+                    quantity: None,
+                },
                 session.config.proration_behavior,
                 &key,
             )

@@ -20,7 +20,7 @@ use stripe_product::product::RetrieveProduct;
 
 pub use catalog::{CouponInfo, GROUP_METADATA};
 pub use error::StripeApiError;
-pub use mutations::{Cancellation, META_CANCEL_COMMENT, META_CANCEL_REASON};
+pub use mutations::{Cancellation, ItemChange, META_CANCEL_COMMENT, META_CANCEL_REASON};
 
 use crate::model::{Customer, Subscription};
 use crate::server::config::StripeConfig;

@@ -29,6 +29,13 @@ pub const META_CANCEL_REASON: &str = "portico_cancel_reason";
 pub const META_CANCEL_COMMENT: &str = "portico_cancel_comment";
 pub const META_SOURCE: &str = "portico_source";
 
+/// What changes on a subscription item.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ItemChange<'a> {
+    pub price: Option<&'a str>,
+    pub quantity: Option<u64>,
+}
+
 /// Why a customer cancels, as given in the cancel dialog.
 #[derive(Clone, Debug, Default)]
 pub struct Cancellation {
@@ -154,42 +161,20 @@ impl StripeApi {
         self.one(sub).await
     }
 
-    /// Sets the quantity of a subscription item.
-    pub async fn set_quantity(
+    /// Changes a subscription item's price and/or quantity.
+    pub async fn update_item(
         &self,
         subscription_id: &str,
         item_id: &str,
-        quantity: u64,
+        change: ItemChange<'_>,
         proration: ProrationBehavior,
         key: &str,
     ) -> Result<Subscription, StripeApiError> {
         let sub = UpdateSubscription::new(subscription_id)
             .items(vec![UpdateSubscriptionItems {
                 id: Some(item_id.to_string()),
-                quantity: Some(quantity),
-                ..Default::default()
-            }])
-            .proration_behavior(update_proration(proration))
-            .customize()
-            .request_strategy(strategy(key)?)
-            .send(&self.client)
-            .await?;
-        self.one(sub).await
-    }
-
-    /// Moves a subscription item to another price.
-    pub async fn change_price(
-        &self,
-        subscription_id: &str,
-        item_id: &str,
-        price_id: &str,
-        proration: ProrationBehavior,
-        key: &str,
-    ) -> Result<Subscription, StripeApiError> {
-        let sub = UpdateSubscription::new(subscription_id)
-            .items(vec![UpdateSubscriptionItems {
-                id: Some(item_id.to_string()),
-                price: Some(price_id.to_string()),
+                price: change.price.map(str::to_string),
+                quantity: change.quantity,
                 ..Default::default()
             }])
             .proration_behavior(update_proration(proration))

@@ -1,0 +1,99 @@
+import { expect, test } from "@playwright/test";
+import { freshSeed, hydrated, signInPath, stripeSubscription } from "./support";
+
+// Every test runs with JavaScript on and off (see playwright.config.ts): the
+// same clicks must work both ways.
+
+test("cancel with a reason, then keep the subscription", async ({ page, javaScriptEnabled }) => {
+  const seed = freshSeed("cancel");
+  const sub = seed.customers.ada.subscriptions.pro_monthly;
+  await page.goto(signInPath("email", seed.customers.ada.email));
+  await hydrated(page, javaScriptEnabled);
+
+  await page.getByRole("article", { name: "Pro" }).getByRole("link", { name: "Cancel subscription" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Cancel Pro?" })).toBeVisible();
+  await expect(page.getByText(/stays active until/)).toBeVisible();
+  await hydrated(page, javaScriptEnabled);
+  await page.getByLabel("It's too expensive").check();
+  await page.getByLabel(/Anything else/).fill("Too pricey for our team");
+  await page.getByRole("button", { name: "Cancel subscription" }).click();
+
+  await expect(page.getByRole("status")).toContainText("Your subscription has been canceled. You keep access until");
+  const canceled = await stripeSubscription(sub);
+  expect(canceled.cancel_at_period_end).toBe(true);
+  expect(canceled.metadata.portico_cancel_reason).toBe("too_expensive");
+  expect(canceled.cancellation_details.comment).toBe("Too pricey for our team");
+
+  await hydrated(page, javaScriptEnabled);
+  await page.getByRole("article", { name: "Pro" }).getByRole("button", { name: "Keep subscription" }).click();
+  await expect(page.getByRole("status")).toContainText("Your subscription will continue");
+  expect((await stripeSubscription(sub)).cancel_at_period_end).toBe(false);
+});
+
+test("change the number of seats", async ({ page, javaScriptEnabled }) => {
+  const seed = freshSeed("seats");
+  await page.goto(signInPath("email", seed.customers.ada.email));
+  await hydrated(page, javaScriptEnabled);
+  const seats = page.getByRole("article", { name: "Team Seats" });
+  await seats.getByLabel("Quantity").fill("8");
+  await seats.getByRole("button", { name: "Update quantity" }).click();
+  await expect(page.getByRole("status")).toContainText("The quantity has been updated.");
+  await expect(page.getByRole("article", { name: "Team Seats" })).toContainText("$96.00 / month");
+  expect((await stripeSubscription(seed.customers.ada.subscriptions.seats)).items.data[0].quantity).toBe(8);
+});
+
+test("an invalid coupon is refused, a valid one lowers the price", async ({ page, javaScriptEnabled }) => {
+  const seed = freshSeed("coupon");
+  await page.goto(signInPath("email", seed.customers.ada.email));
+  await hydrated(page, javaScriptEnabled);
+  const pro = () => page.getByRole("article", { name: "Pro" });
+
+  await pro().getByLabel("Coupon code").fill("NOT-A-COUPON");
+  await pro().getByRole("button", { name: "Apply coupon" }).click();
+  await expect(pro().getByRole("alert")).toContainText("This coupon code isn't valid");
+  expect((await stripeSubscription(seed.customers.ada.subscriptions.pro_monthly)).discounts).toHaveLength(0);
+
+  await hydrated(page, javaScriptEnabled);
+  await pro().getByLabel("Coupon code").fill("WELCOME20");
+  await pro().getByRole("button", { name: "Apply coupon" }).click();
+  await expect(page.getByRole("status")).toContainText("The coupon has been applied.");
+  await expect(pro()).toContainText("Coupon WELCOME20 applied (20% off). After discount: $23.20 / month");
+});
+
+test("change plan after previewing the cost", async ({ page, javaScriptEnabled }) => {
+  const seed = freshSeed("plan");
+  await page.goto(signInPath("email", seed.customers.ada.email));
+  await hydrated(page, javaScriptEnabled);
+  await page.getByRole("article", { name: "Pro" }).getByRole("link", { name: "Change plan" }).click();
+
+  await expect(page.getByRole("heading", { level: 1, name: "Choose a plan" })).toBeVisible();
+  // The current plan is marked; the yearly tab lists the yearly tiers.
+  await expect(page.locator(".plan-current")).toContainText("Current plan");
+  await page.getByRole("link", { name: "Yearly" }).click();
+  await expect(page.getByRole("link", { name: "Yearly" })).toHaveAttribute("aria-current", "page");
+  const proYearly = page.locator(".plan", { hasText: "$290.00 / year" });
+  await proYearly.getByRole("link", { name: /Select/ }).click();
+
+  await expect(page.getByRole("heading", { name: "Review your change" })).toBeVisible();
+  await expect(page.getByText("New plan: Pro, $290.00 / year")).toBeVisible();
+  await expect(page.locator(".amount-due")).toContainText("$");
+  await hydrated(page, javaScriptEnabled);
+  await page.getByRole("button", { name: "Confirm plan change" }).click();
+
+  await expect(page.getByRole("status")).toContainText("Your plan has been changed.");
+  await expect(page.getByRole("article", { name: "Pro" })).toContainText("$290.00 / year");
+  const after = await stripeSubscription(seed.customers.ada.subscriptions.pro_monthly);
+  expect(after.items.data[0].price.id).toBe(seed.prices.pro_yearly);
+});
+
+test("resubscribe a canceled subscription", async ({ page, javaScriptEnabled }) => {
+  const seed = freshSeed("resub");
+  await page.goto(signInPath("email", seed.customers.ada.email));
+  await hydrated(page, javaScriptEnabled);
+  const canceled = page.locator("article[data-status=Canceled]");
+  await expect(canceled).toHaveCount(1);
+  await canceled.getByRole("button", { name: "Resubscribe" }).click();
+  await expect(page.getByRole("status")).toContainText("Welcome back!");
+  // A new active Starter subscription now sits beside the ended one.
+  await expect(page.locator("article[data-status=Active]", { hasText: "$9.00 / month" })).toHaveCount(1);
+});
