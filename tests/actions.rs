@@ -152,6 +152,46 @@ async fn another_customers_subscription_is_refused_and_unchanged() {
         );
         assert!(body.contains("SubscriptionNotFound"), "{function}: {body}");
     }
+    let yearly = seed.prices["pro_yearly"].as_str();
+    let more: [(&str, Vec<(&str, &str)>); 3] = [
+        (
+            "reactivate_subscription",
+            vec![("subscription_id", theirs), ("nonce", NONCE)],
+        ),
+        ("get_plan_choices", vec![("subscription_id", theirs)]),
+        (
+            "preview_plan_change",
+            vec![("subscription_id", theirs), ("price", yearly)],
+        ),
+    ];
+    for (function, form) in more {
+        let (_, body) = app.call(&cookie, function, &form).await;
+        assert!(body.contains("SubscriptionNotFound"), "{function}: {body}");
+    }
+    // Yuki cannot restart Ada's canceled subscription on her own card.
+    let yuki = app
+        .sign_in(&app.sign_in_path("email", &seed.customers["yuki"].email))
+        .await;
+    let adas = &seed.customers["ada"].subscriptions["starter_monthly_canceled"];
+    let counts = (
+        subscriptions_of(&seed.customers["ada"].id).await.len(),
+        subscriptions_of(&seed.customers["yuki"].id).await.len(),
+    );
+    let (_, body) = app
+        .call(
+            &yuki,
+            "resubscribe",
+            &[("subscription_id", adas), ("nonce", NONCE)],
+        )
+        .await;
+    assert!(body.contains("SubscriptionNotFound"), "{body}");
+    assert_eq!(
+        counts,
+        (
+            subscriptions_of(&seed.customers["ada"].id).await.len(),
+            subscriptions_of(&seed.customers["yuki"].id).await.len()
+        )
+    );
     let after = subscription(theirs).await;
     assert_eq!(
         before["cancel_at_period_end"],
@@ -369,6 +409,10 @@ async fn change_plan_previews_then_moves_to_the_new_price() {
     assert_eq!(status, 200, "{body}");
     let preview: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(preview["amount_due"]["currency"], "usd");
+    assert_eq!(
+        preview["due_now"], true,
+        "an interval change is invoiced at once"
+    );
 
     // A price outside the offer is refused.
     let (_, body) = app

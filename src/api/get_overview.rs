@@ -18,7 +18,8 @@ pub async fn get_overview() -> Result<PortalOverview, PortalError> {
     };
     if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
         response.set_status(
-            axum::http::StatusCode::from_u16(error.status()).unwrap_or(axum::http::StatusCode::BAD_REQUEST),
+            axum::http::StatusCode::from_u16(error.status())
+                .unwrap_or(axum::http::StatusCode::BAD_REQUEST),
         );
     }
     result

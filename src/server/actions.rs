@@ -490,7 +490,11 @@ pub async fn preview_plan(
         )
         .await
         .map_err(stripe_error)?;
-    let due_now = proration == ProrationBehavior::AlwaysInvoice;
+    // Stripe invoices at once when the billing interval changes (the cycle
+    // anchor resets), whatever the proration setting.
+    let interval_changes =
+        line.interval != Some(option.interval) || line.interval_count != option.interval_count;
+    let due_now = proration == ProrationBehavior::AlwaysInvoice || interval_changes;
     Ok(PlanPreview {
         option,
         amount_due,
