@@ -131,9 +131,14 @@ def ensure_coupon(api):
     except SystemExit as e:
         if '404' not in str(e):
             raise
+    # Customers may enter only coupons the merchant marked redeemable.
+    api.post('/v1/coupons', {'id': 'STAFF100', 'percent_off': 100,
+                             'duration': 'forever',
+                             'name': 'Staff (not for customers)'})
     return api.post('/v1/coupons', {'id': 'WELCOME20', 'percent_off': 20,
                                     'duration': 'once',
-                                    'name': 'Welcome 20% off'})['id']
+                                    'name': 'Welcome 20% off',
+                                    'metadata[portico_redeemable]': 'true'})['id']
 
 
 def make_customer(api, email, name, run):

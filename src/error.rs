@@ -34,6 +34,9 @@ pub enum PortalError {
     /// The coupon or promotion code is unknown, expired or not applicable.
     #[error("coupon not valid")]
     CouponInvalid,
+    /// The card was declined or needs authentication the portal cannot do here.
+    #[error("payment failed")]
+    PaymentFailed,
     /// Resubscribing needs a saved payment method.
     #[error("no payment method")]
     NoPaymentMethod,
@@ -68,6 +71,7 @@ impl PortalError {
             Self::HashInvalid | Self::NotAllowed => 403,
             Self::CouponInvalid
             | Self::NoPaymentMethod
+            | Self::PaymentFailed
             | Self::QuantityOutOfRange
             | Self::PlanUnavailable => 422,
             Self::InProgress => 409,
@@ -78,7 +82,7 @@ impl PortalError {
     }
 
     /// Every variant, for tests that check each one has a translation.
-    pub const ALL: [PortalError; 17] = [
+    pub const ALL: [PortalError; 18] = [
         Self::NotSignedIn,
         Self::SessionExpired,
         Self::MissingIdentity,
@@ -89,6 +93,7 @@ impl PortalError {
         Self::NotAllowed,
         Self::CouponInvalid,
         Self::NoPaymentMethod,
+        Self::PaymentFailed,
         Self::QuantityOutOfRange,
         Self::PlanUnavailable,
         Self::InProgress,

@@ -92,6 +92,11 @@ pub struct Subscription {
     pub ended_at: Option<i64>,
     /// The coupon applied to the subscription, if any.
     pub discount: Option<Discount>,
+    /// For a subscription started by "resubscribe": the canceled one it replaced.
+    pub resubscribed_from: Option<String>,
+    /// A current subscription was already started from this ended one, so it
+    /// must not be restarted again.
+    pub superseded: bool,
 }
 
 /// A coupon applied to a subscription.
@@ -125,6 +130,18 @@ impl Discount {
             minor: minor.max(0),
             currency: amount.currency.clone(),
         }
+    }
+}
+
+/// Marks every ended subscription that a current one was resubscribed from.
+pub fn mark_superseded(subscriptions: &mut [Subscription]) {
+    let restarted: Vec<String> = subscriptions
+        .iter()
+        .filter(|s| !s.status.has_ended())
+        .filter_map(|s| s.resubscribed_from.clone())
+        .collect();
+    for s in subscriptions.iter_mut() {
+        s.superseded = s.status.has_ended() && restarted.contains(&s.id);
     }
 }
 

@@ -67,8 +67,13 @@ pub fn allows(config: &PortalConfig, subscription: &Subscription, action: Action
         Action::ApplyCoupon => config.coupons && healthy && !pending,
         Action::Cancel => config.cancellation && !status.has_ended() && !pending,
         // Undoing a scheduled cancellation keeps the customer: always allowed.
-        Action::Reactivate => !status.has_ended() && pending,
-        Action::Resubscribe => config.resubscribe && status == Canceled && single_item,
+        // Undoing the customer's own period-end cancellation keeps the
+        // customer: always allowed. A `cancel_at` the merchant set is not the
+        // customer's to undo.
+        Action::Reactivate => !status.has_ended() && subscription.cancel_at_period_end,
+        Action::Resubscribe => {
+            config.resubscribe && status == Canceled && single_item && !subscription.superseded
+        }
     }
 }
 
@@ -122,9 +127,19 @@ mod tests {
         }
     }
 
+    /// How a subscription's end is scheduled.
+    #[derive(Clone, Copy, Debug)]
+    enum Pending {
+        No,
+        /// The customer canceled at period end.
+        PeriodEnd,
+        /// The merchant set `cancel_at`.
+        CancelAt,
+    }
+
     fn subscription(
         status: SubscriptionStatus,
-        pending: bool,
+        pending: Pending,
         lines: usize,
         seats: bool,
     ) -> Subscription {
@@ -134,10 +149,12 @@ mod tests {
             lines: (0..lines).map(|_| line(seats.then_some("seat"))).collect(),
             current_period_end: Some(1),
             trial_end: None,
-            cancel_at_period_end: pending,
-            cancel_at: None,
+            cancel_at_period_end: matches!(pending, Pending::PeriodEnd),
+            cancel_at: matches!(pending, Pending::CancelAt).then_some(1),
             ended_at: None,
             discount: None,
+            resubscribed_from: None,
+            superseded: false,
         }
     }
 
@@ -145,7 +162,7 @@ mod tests {
     fn expected(config: &PortalConfig, s: &Subscription, action: Action) -> bool {
         use SubscriptionStatus::*;
         let ended = matches!(s.status, Canceled | IncompleteExpired);
-        let pending = s.cancel_at_period_end && !ended;
+        let pending = (s.cancel_at_period_end || s.cancel_at.is_some()) && !ended;
         let healthy = matches!(s.status, Active | Trialing);
         let one = s.lines.len() == 1;
         let seats = s.lines.iter().all(|l| l.unit_label.is_some());
@@ -154,8 +171,10 @@ mod tests {
             Action::UpdateQuantity => config.quantity && healthy && !pending && one && seats,
             Action::ApplyCoupon => config.coupons && healthy && !pending,
             Action::Cancel => config.cancellation && !ended && !pending,
-            Action::Reactivate => pending,
-            Action::Resubscribe => config.resubscribe && s.status == Canceled && one,
+            Action::Reactivate => s.cancel_at_period_end && !ended,
+            Action::Resubscribe => {
+                config.resubscribe && s.status == Canceled && one && !s.superseded
+            }
         }
     }
 
@@ -178,7 +197,7 @@ mod tests {
         let mut checked = 0;
         for config in configs() {
             for status in STATUSES {
-                for pending in [false, true] {
+                for pending in [Pending::No, Pending::PeriodEnd, Pending::CancelAt] {
                     for lines in [1, 2] {
                         for seats in [false, true] {
                             let s = subscription(status, pending, lines, seats);
@@ -186,7 +205,7 @@ mod tests {
                                 assert_eq!(
                                     allows(&config, &s, action),
                                     expected(&config, &s, action),
-                                    "{action:?} on {status:?} pending={pending} lines={lines} seats={seats} under {config:?}"
+                                    "{action:?} on {status:?} pending={pending:?} lines={lines} seats={seats} under {config:?}"
                                 );
                                 checked += 1;
                             }
@@ -195,13 +214,13 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 32 * 8 * 2 * 2 * 2 * 6);
+        assert_eq!(checked, 32 * 8 * 3 * 2 * 2 * 6);
     }
 
     #[test]
     fn defaults_let_an_active_customer_change_cancel_and_use_coupons() {
         let config = PortalConfig::default();
-        let s = subscription(SubscriptionStatus::Active, false, 1, true);
+        let s = subscription(SubscriptionStatus::Active, Pending::No, 1, true);
         assert_eq!(
             allowed_actions(&config, &s),
             [
@@ -215,7 +234,7 @@ mod tests {
 
     #[test]
     fn pending_cancellation_offers_only_reactivation() {
-        let s = subscription(SubscriptionStatus::Active, true, 1, true);
+        let s = subscription(SubscriptionStatus::Active, Pending::PeriodEnd, 1, true);
         assert_eq!(
             allowed_actions(&PortalConfig::default(), &s),
             [Action::Reactivate]
@@ -224,7 +243,7 @@ mod tests {
 
     #[test]
     fn canceled_subscription_offers_only_resubscribe() {
-        let s = subscription(SubscriptionStatus::Canceled, false, 1, false);
+        let s = subscription(SubscriptionStatus::Canceled, Pending::No, 1, false);
         assert_eq!(
             allowed_actions(&PortalConfig::default(), &s),
             [Action::Resubscribe]
@@ -237,8 +256,21 @@ mod tests {
     }
 
     #[test]
+    fn merchant_scheduled_end_cannot_be_reactivated_by_the_customer() {
+        let s = subscription(SubscriptionStatus::Active, Pending::CancelAt, 1, true);
+        assert!(allowed_actions(&PortalConfig::default(), &s).is_empty());
+    }
+
+    #[test]
+    fn canceled_subscription_already_restarted_cannot_be_restarted_again() {
+        let mut s = subscription(SubscriptionStatus::Canceled, Pending::No, 1, false);
+        s.superseded = true;
+        assert!(allowed_actions(&PortalConfig::default(), &s).is_empty());
+    }
+
+    #[test]
     fn multi_item_subscription_can_only_be_canceled() {
-        let s = subscription(SubscriptionStatus::Active, false, 2, true);
+        let s = subscription(SubscriptionStatus::Active, Pending::No, 2, true);
         assert_eq!(
             allowed_actions(&PortalConfig::default(), &s),
             [Action::ApplyCoupon, Action::Cancel]

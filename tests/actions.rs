@@ -146,10 +146,7 @@ async fn another_customers_subscription_is_refused_and_unchanged() {
     ];
     for (function, form) in attempts {
         let (status, body) = app.call(&cookie, function, &form).await;
-        assert_eq!(
-            status, 500,
-            "{function}: server function errors answer 500 with the error"
-        );
+        assert_eq!(status, 404, "{function}: refused as not found");
         assert!(body.contains("SubscriptionNotFound"), "{function}: {body}");
     }
     let yearly = seed.prices["pro_yearly"].as_str();
@@ -353,8 +350,16 @@ async fn resubscribe_creates_one_new_subscription_even_when_sent_twice_at_once()
         app.call(&cookie, "resubscribe", &form)
     );
     assert!(a.0 < 400 || b.0 < 400, "one of them succeeds: {a:?} {b:?}");
-    // A later identical submit (a reload of the same form) is still one change.
+    // The same form submitted again later replays at Stripe: still one change.
     app.call(&cookie, "resubscribe", &form).await;
+    // A new page (fresh nonce) cannot restart the same subscription again.
+    let again = [
+        ("subscription_id", canceled.as_str()),
+        ("nonce", "second-page-nonce-0001"),
+    ];
+    let (status, body) = app.call(&cookie, "resubscribe", &again).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("NotAllowed"), "{body}");
 
     let after = subscriptions_of(customer).await;
     assert_eq!(after.len(), before + 1, "exactly one new subscription");
@@ -562,4 +567,103 @@ async fn configured_confirmation_message_follows_a_cancellation() {
     assert!(html.contains(
         r#"<p class="custom-message">Sorry to see you go - reply to any email to come back.</p>"#
     ));
+}
+
+#[tokio::test]
+async fn coupons_must_be_redeemable_and_new() {
+    let seed = fresh_seed("redeemable");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    // STAFF100 exists and is valid at Stripe, but the merchant did not mark
+    // it redeemable: guessing an internal coupon id gets nothing.
+    let (status, body) = app
+        .call(
+            &cookie,
+            "apply_coupon",
+            &[
+                ("subscription_id", pro),
+                ("code", "STAFF100"),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("CouponInvalid"), "{body}");
+    app.call(
+        &cookie,
+        "apply_coupon",
+        &[
+            ("subscription_id", pro),
+            ("code", "WELCOME20"),
+            ("nonce", NONCE),
+        ],
+    )
+    .await;
+    // Applying it again (another page) would restart a one-time discount.
+    let again = [
+        ("subscription_id", pro.as_str()),
+        ("code", "WELCOME20"),
+        ("nonce", "another-nonce-0123456"),
+    ];
+    let (_, body) = app.call(&cookie, "apply_coupon", &again).await;
+    assert!(body.contains("CouponInvalid"), "{body}");
+}
+
+#[tokio::test]
+async fn long_cancellation_comment_is_kept_and_cut_only_in_metadata() {
+    let seed = fresh_seed("longcomment");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let sub = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let comment = "é".repeat(800);
+    let (status, body) = app
+        .call(
+            &cookie,
+            "cancel_subscription",
+            &[
+                ("subscription_id", sub),
+                ("comment", &comment),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert!(status < 400, "{status} {body}");
+    let after = subscription(sub).await;
+    assert_eq!(after["cancel_at_period_end"], true);
+    assert_eq!(
+        after["cancellation_details"]["comment"]
+            .as_str()
+            .map(|c| c.chars().count()),
+        Some(800)
+    );
+    assert_eq!(
+        after["metadata"]["portico_cancel_comment"]
+            .as_str()
+            .map(|c| c.chars().count()),
+        Some(500)
+    );
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let seed = fresh_seed("csrf");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let sub = &seed.customers["ada"].subscriptions["pro_monthly"];
+    for header in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/api/cancel_subscription", app.base))
+            .header("cookie", &cookie)
+            .header(header.0, header.1)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("subscription_id={sub}&nonce={NONCE}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{header:?}");
+    }
+    assert_eq!(subscription(sub).await["cancel_at_period_end"], false);
 }

@@ -40,6 +40,15 @@ test("change the number of seats", async ({ page, javaScriptEnabled }) => {
   await expect(page.getByRole("status")).toContainText("The quantity has been updated.");
   await expect(page.getByRole("article", { name: "Team Seats" })).toContainText("$96.00 / month");
   expect((await stripeSubscription(seed.customers.ada.subscriptions.seats)).items.data[0].quantity).toBe(8);
+
+  // Back and forth: each change must reach Stripe, not replay an earlier one.
+  for (const quantity of ["5", "8"]) {
+    await hydrated(page, javaScriptEnabled);
+    await page.getByRole("article", { name: "Team Seats" }).getByLabel("Quantity").fill(quantity);
+    await page.getByRole("article", { name: "Team Seats" }).getByRole("button", { name: "Update quantity" }).click();
+    await expect(page.getByRole("article", { name: "Team Seats" })).toContainText(quantity === "5" ? "$60.00 / month" : "$96.00 / month");
+    expect((await stripeSubscription(seed.customers.ada.subscriptions.seats)).items.data[0].quantity).toBe(Number(quantity));
+  }
 });
 
 test("an invalid coupon is refused, a valid one lowers the price", async ({ page, javaScriptEnabled }) => {

@@ -9,5 +9,7 @@ use crate::model::PlanChoices;
 pub async fn get_plan_choices(subscription_id: String) -> Result<PlanChoices, PortalError> {
     use crate::server::{actions, session};
     let (state, session) = session::current().await?;
-    actions::plan_choices(&state, &session, &subscription_id).await
+    actions::plan_choices(&state, &session, &subscription_id)
+        .await
+        .inspect_err(|e| actions::set_error_status(*e))
 }

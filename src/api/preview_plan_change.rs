@@ -12,5 +12,7 @@ pub async fn preview_plan_change(
 ) -> Result<PlanPreview, PortalError> {
     use crate::server::{actions, session};
     let (state, session) = session::current().await?;
-    actions::preview_plan(&state, &session, &subscription_id, &price).await
+    actions::preview_plan(&state, &session, &subscription_id, &price)
+        .await
+        .inspect_err(|e| actions::set_error_status(*e))
 }

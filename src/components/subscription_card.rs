@@ -131,7 +131,11 @@ fn DiscountView(
     let size = move || {
         let l = i18n.get_locale();
         match (discount.percent_off, &discount.amount_off) {
-            (Some(p), _) => Some(td_string!(l, discount.percent_off, percent = p)),
+            (Some(p), _) => Some(td_string!(
+                l,
+                discount.percent_off,
+                percent = format::percent(l, p)
+            )),
             (None, Some(a)) => Some(td_string!(
                 l,
                 discount.amount_off,

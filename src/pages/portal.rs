@@ -17,7 +17,9 @@ pub fn PortalPage() -> impl IntoView {
     // After an action the server redirects here with `?event=…`; reading the
     // query makes the data reload on that navigation.
     let notice = move || query.with(|q| (q.get("event"), q.get("subscription")));
-    let overview = Resource::new_blocking(notice, |_| get_overview());
+    // `n` changes after every action, so a repeated action reloads too.
+    let reload = move || (notice(), query.with(|q| q.get("n")));
+    let overview = Resource::new_blocking(reload, |_| get_overview());
     view! {
         <Transition fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>
             {move || Suspend::new(async move {

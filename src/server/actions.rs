@@ -1,23 +1,24 @@
 //! What customers do to their subscriptions. Each action, in this order:
-//! the session is already resolved by the caller; the subscription id must
-//! belong to the session's customer (and scope); the policy must allow the
-//! action under the session's configuration; only then is Stripe called,
-//! with an idempotency key derived from the request; the outcome is audited.
+//! the session is already resolved by the caller; the form nonce is checked;
+//! the subscription id must belong to the session's customer (and scope);
+//! the policy must allow the action under the session's configuration; only
+//! then is Stripe called, with an idempotency key derived from the request;
+//! the outcome is audited.
 
 use sha2::{Digest, Sha256};
 
 use crate::error::PortalError;
-use crate::model::{CancelReason, PlanChoices, PlanOption, PlanPreview, Subscription};
+use crate::model::{self, CancelReason, PlanChoices, PlanOption, PlanPreview, Subscription};
 use crate::policy::{self, Action};
 use crate::portal_config::ProrationBehavior;
 use crate::server::db::audit::AuditEntry;
 use crate::server::db::now;
-use crate::server::session::PortalSession;
+use crate::server::session::{PortalSession, token};
 use crate::server::state::AppState;
 use crate::server::stripe::{Cancellation, ItemChange, StripeApiError, looks_like_id};
 
-/// Longest cancellation comment accepted (Stripe allows 5000; a form field
-/// this long is already generous).
+/// Longest cancellation comment accepted (Stripe's cancellation_details
+/// takes more; a form field this long is already generous).
 pub const MAX_COMMENT_LEN: usize = 1000;
 
 /// What an action did, for the page and for the embed's `handleResponse`.
@@ -32,14 +33,34 @@ pub struct Outcome {
 /// portal with the event in the address, where the page shows its notice
 /// (with JavaScript the router follows the redirect without a reload).
 pub fn finish(result: Result<Outcome, PortalError>) -> Result<(), PortalError> {
-    let outcome = result?;
+    let outcome = result.inspect_err(|e| set_error_status(*e))?;
     let mut target = url::Url::parse("http://portal/").map_err(|_| PortalError::Unavailable)?;
     target
         .query_pairs_mut()
         .append_pair("event", outcome.action.event())
-        .append_pair("subscription", &outcome.subscription.id);
+        .append_pair("subscription", &outcome.subscription.id)
+        // A new address after every action, so the page reloads its data and
+        // its form nonce even when the same action is repeated.
+        .append_pair("n", &token::generate("").plain[..8]);
     leptos_axum::redirect(&format!("/?{}", target.query().unwrap_or_default()));
     Ok(())
+}
+
+/// Gives a failed server function its error's status for callers using
+/// fetch (JavaScript). A plain form post gets Leptos's redirect back to the
+/// form instead, which a status code would break.
+pub fn set_error_status(error: PortalError) {
+    use leptos::prelude::use_context;
+    let form_post = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.headers.get(axum::http::header::ACCEPT).cloned())
+        .and_then(|accept| accept.to_str().ok().map(|a| a.contains("text/html")))
+        .unwrap_or(false);
+    if let (false, Some(response)) = (form_post, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(
+            axum::http::StatusCode::from_u16(error.status())
+                .unwrap_or(axum::http::StatusCode::BAD_REQUEST),
+        );
+    }
 }
 
 /// The subscription `id` if it belongs to the session's customer and scope.
@@ -86,9 +107,10 @@ fn authorize(
     }
 }
 
-/// An Idempotency-Key for a request: the same customer, action, target,
-/// parameters and form nonce give the same key (a double submit), anything
-/// else a new one.
+/// An Idempotency-Key for a request. The same customer, action, target,
+/// parameters, prior state and form nonce give the same key (a double
+/// submit); anything else a new one. The prior state keeps a repeated
+/// action (quantity 6 → 7 → 6 → 7) from replaying an earlier answer.
 pub fn idempotency_key(
     session: &PortalSession,
     action: Action,
@@ -97,15 +119,13 @@ pub fn idempotency_key(
     nonce: &str,
 ) -> String {
     let mut hash = Sha256::new();
-    for part in [
+    let fixed = [
         session.row.customer_id.as_str(),
         action.event(),
         target,
         nonce,
-    ]
-    .into_iter()
-    .chain(params.iter().copied())
-    {
+    ];
+    for part in fixed.into_iter().chain(params.iter().copied()) {
         hash.update(part.as_bytes());
         hash.update([0]);
     }
@@ -130,6 +150,8 @@ fn stripe_error(e: StripeApiError) -> PortalError {
     match e {
         // A concurrent request with the same Idempotency-Key is in flight.
         StripeApiError::Refused { status: 409, .. } => PortalError::InProgress,
+        // The card was declined or needs authentication (error_if_incomplete).
+        StripeApiError::Refused { status: 402, .. } => PortalError::PaymentFailed,
         other => other.into_portal_error(PortalError::SubscriptionNotFound),
     }
 }
@@ -194,6 +216,7 @@ pub async fn cancel(
     form_nonce: &str,
 ) -> Result<Outcome, PortalError> {
     audited(state, session, Action::Cancel, id, async {
+        let form_nonce = nonce(form_nonce)?;
         let sub = owned_subscription(state, session, id).await?;
         authorize(session, &sub, Action::Cancel)?;
         let reason = match reason.filter(|r| !r.is_empty()) {
@@ -213,7 +236,7 @@ pub async fn cancel(
         } else {
             Cancellation::default()
         };
-        let key = idempotency_key(session, Action::Cancel, id, &[], nonce(form_nonce)?);
+        let key = idempotency_key(session, Action::Cancel, id, &[], form_nonce);
         if session.config.cancel_immediately {
             state.stripe.cancel_now(id, &why, &key).await
         } else {
@@ -227,7 +250,7 @@ pub async fn cancel(
     .await
 }
 
-/// Withdraws a scheduled cancellation.
+/// Withdraws the customer's scheduled cancellation.
 pub async fn reactivate(
     state: &AppState,
     session: &PortalSession,
@@ -235,9 +258,10 @@ pub async fn reactivate(
     form_nonce: &str,
 ) -> Result<Outcome, PortalError> {
     audited(state, session, Action::Reactivate, id, async {
+        let form_nonce = nonce(form_nonce)?;
         let sub = owned_subscription(state, session, id).await?;
         authorize(session, &sub, Action::Reactivate)?;
-        let key = idempotency_key(session, Action::Reactivate, id, &[], nonce(form_nonce)?);
+        let key = idempotency_key(session, Action::Reactivate, id, &[], form_nonce);
         state
             .stripe
             .set_cancel_at_period_end(id, false, &Cancellation::default(), &key)
@@ -256,6 +280,7 @@ pub async fn update_quantity(
     form_nonce: &str,
 ) -> Result<Outcome, PortalError> {
     audited(state, session, Action::UpdateQuantity, id, async {
+        let form_nonce = nonce(form_nonce)?;
         let sub = owned_subscription(state, session, id).await?;
         authorize(session, &sub, Action::UpdateQuantity)?;
         let config = &session.config;
@@ -263,25 +288,21 @@ pub async fn update_quantity(
             return Err(PortalError::QuantityOutOfRange);
         }
         let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
+        let (from, to) = (line.quantity.to_string(), quantity.to_string());
         let key = idempotency_key(
             session,
             Action::UpdateQuantity,
             id,
-            &[&quantity.to_string()],
-            nonce(form_nonce)?,
+            &[&from, &to],
+            form_nonce,
         );
+        let change = ItemChange {
+            quantity: Some(quantity),
+            price: None,
+        };
         state
             .stripe
-            .update_item(
-                id,
-                &line.item_id,
-                ItemChange {
-                    quantity: Some(quantity),
-                    price: None,
-                },
-                config.proration_behavior,
-                &key,
-            )
+            .update_item(id, &line.item_id, change, config.proration_behavior, &key)
             .await
             .map_err(stripe_error)
     })
@@ -297,15 +318,25 @@ pub async fn apply_coupon(
     form_nonce: &str,
 ) -> Result<Outcome, PortalError> {
     audited(state, session, Action::ApplyCoupon, id, async {
+        let form_nonce = nonce(form_nonce)?;
         let sub = owned_subscription(state, session, id).await?;
         authorize(session, &sub, Action::ApplyCoupon)?;
-        let coupon = valid_coupon(state, code).await?;
+        let coupon = redeemable_coupon(state, code).await?;
+        let current = sub
+            .discount
+            .as_ref()
+            .map(|d| d.coupon_id.as_str())
+            .unwrap_or("");
+        if current == coupon {
+            // Applying it again would restart a one-time discount.
+            return Err(PortalError::CouponInvalid);
+        }
         let key = idempotency_key(
             session,
             Action::ApplyCoupon,
             id,
-            &[&coupon],
-            nonce(form_nonce)?,
+            &[current, &coupon],
+            form_nonce,
         );
         state
             .stripe
@@ -320,8 +351,9 @@ pub async fn apply_coupon(
     .await
 }
 
-/// A coupon id that Stripe knows and still honours.
-async fn valid_coupon(state: &AppState, code: &str) -> Result<String, PortalError> {
+/// A coupon id that Stripe knows, still honours, and the merchant made
+/// redeemable in the portal.
+async fn redeemable_coupon(state: &AppState, code: &str) -> Result<String, PortalError> {
     let code = code.trim();
     let shaped = !code.is_empty()
         && code.len() <= 200
@@ -332,14 +364,15 @@ async fn valid_coupon(state: &AppState, code: &str) -> Result<String, PortalErro
         return Err(PortalError::CouponInvalid);
     }
     match state.stripe.coupon(code).await.map_err(stripe_error)? {
-        Some(c) if c.valid => Ok(c.id),
+        Some(c) if c.valid && c.redeemable => Ok(c.id),
         _ => Err(PortalError::CouponInvalid),
     }
 }
 
 /// Starts a canceled subscription again: Stripe cannot revive a canceled
 /// subscription, so this creates a new one on the same price (or another
-/// offered price, when the configuration allows choosing).
+/// offered price, when the configuration allows choosing). Once restarted, a
+/// canceled subscription cannot be restarted again.
 pub async fn resubscribe(
     state: &AppState,
     session: &PortalSession,
@@ -349,7 +382,19 @@ pub async fn resubscribe(
     form_nonce: &str,
 ) -> Result<Outcome, PortalError> {
     audited(state, session, Action::Resubscribe, id, async {
-        let sub = owned_subscription(state, session, id).await?;
+        let form_nonce = nonce(form_nonce)?;
+        owned_subscription(state, session, id).await?;
+        let customer = &session.row.customer_id;
+        let mut all = state
+            .stripe
+            .subscriptions(customer)
+            .await
+            .map_err(stripe_error)?;
+        model::mark_superseded(&mut all);
+        let sub = all
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(PortalError::SubscriptionNotFound)?;
         authorize(session, &sub, Action::Resubscribe)?;
         let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
         let price = match price.filter(|p| !p.is_empty() && *p != line.price_id) {
@@ -366,25 +411,21 @@ pub async fn resubscribe(
             Some(_) if !policy::resubscribe_allows_coupon(&session.config) => {
                 return Err(PortalError::NotAllowed);
             }
-            Some(code) => Some(valid_coupon(state, code).await?),
+            Some(code) => Some(redeemable_coupon(state, code).await?),
         };
         let payment_method = state
             .stripe
-            .usable_payment_method(&session.row.customer_id)
+            .usable_payment_method(customer)
             .await
             .map_err(stripe_error)?
             .ok_or(PortalError::NoPaymentMethod)?;
-        let key = idempotency_key(
-            session,
-            Action::Resubscribe,
-            id,
-            &[&price, coupon.as_deref().unwrap_or("")],
-            nonce(form_nonce)?,
-        );
+        let params = [price.as_str(), coupon.as_deref().unwrap_or("")];
+        let key = idempotency_key(session, Action::Resubscribe, id, &params, form_nonce);
         state
             .stripe
             .create_subscription(
-                &session.row.customer_id,
+                id,
+                customer,
                 &price,
                 line.quantity,
                 coupon.as_deref(),
@@ -406,6 +447,7 @@ pub async fn change_plan(
     form_nonce: &str,
 ) -> Result<Outcome, PortalError> {
     audited(state, session, Action::ChangePlan, id, async {
+        let form_nonce = nonce(form_nonce)?;
         let sub = owned_subscription(state, session, id).await?;
         authorize(session, &sub, Action::ChangePlan)?;
         let option = offered_option(state, session, &sub, price).await?;
@@ -413,22 +455,18 @@ pub async fn change_plan(
             return Err(PortalError::PlanUnavailable);
         }
         let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
-        let key = idempotency_key(
-            session,
-            Action::ChangePlan,
-            id,
-            &[price],
-            nonce(form_nonce)?,
-        );
+        let params = [line.price_id.as_str(), price];
+        let key = idempotency_key(session, Action::ChangePlan, id, &params, form_nonce);
+        let change = ItemChange {
+            price: Some(&option.price_id),
+            quantity: None,
+        };
         state
             .stripe
             .update_item(
                 id,
                 &line.item_id,
-                ItemChange {
-                    price: Some(&option.price_id),
-                    quantity: None,
-                },
+                change,
                 session.config.proration_behavior,
                 &key,
             )
@@ -463,7 +501,7 @@ pub async fn plan_choices(
         resubscribe,
         can_choose: allowed,
         coupon: resubscribe && policy::resubscribe_allows_coupon(&session.config),
-        form_nonce: crate::server::session::token::generate("").plain[..32].to_string(),
+        form_nonce: token::generate("").plain[..32].to_string(),
     })
 }
 
@@ -518,8 +556,11 @@ async fn options_for(
     // subscription's currency.
     let currency = line.unit_amount.as_ref().map(|m| m.currency.clone());
     options.retain(|o| currency.as_ref().is_none_or(|c| &o.amount.currency == c));
+    // An ended subscription has no current plan: its old price is one choice
+    // among the others when resubscribing.
+    let ended = sub.status.has_ended();
     for o in &mut options {
-        o.current = o.price_id == line.price_id;
+        o.current = !ended && o.price_id == line.price_id;
     }
     Ok(options)
 }

@@ -14,6 +14,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::{App, shell};
 use crate::server::config::Config;
 use crate::server::db::{Db, DbError, now};
+use crate::server::routes::same_origin::same_origin_posts;
 use crate::server::routes::{health::health, locale::set_locale, sign_in::sign_in};
 use crate::server::state::AppState;
 use crate::server::stripe::{StripeApi, StripeApiError};
@@ -61,6 +62,10 @@ pub fn router(state: AppState) -> Router {
         .route("/locale", post(set_locale))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            same_origin_posts,
+        ))
         // The sign-in URL carries the identity hash: never send it onwards.
         .layer(SetResponseHeaderLayer::if_not_present(
             REFERRER_POLICY,

@@ -22,6 +22,8 @@ pub async fn overview(
         .subscriptions(&customer.id)
         .await
         .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
+    // Before any filtering: the restarted subscription may be filtered out.
+    crate::model::mark_superseded(&mut subscriptions);
     if let Some(only) = &session.row.subscription_id {
         subscriptions.retain(|s| &s.id == only);
     }

@@ -52,7 +52,10 @@ fn same_origin_path(state: &AppState, referer: Option<&HeaderValue>) -> String {
             r.origin() == public.origin()
                 || r.host_str() == Some(&state.config.server.bind.ip().to_string())
         })
-        .map(|r| r.path().to_string())
+        .map(|r| match r.query() {
+            Some(q) => format!("{}?{q}", r.path()),
+            None => r.path().to_string(),
+        })
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
         .unwrap_or_else(|| "/".to_string())
 }

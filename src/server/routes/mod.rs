@@ -3,4 +3,5 @@
 pub mod error_page;
 pub mod health;
 pub mod locale;
+pub mod same_origin;
 pub mod sign_in;

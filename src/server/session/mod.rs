@@ -110,7 +110,9 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<PortalSess
 pub async fn current() -> Result<(AppState, PortalSession), PortalError> {
     let state = leptos::prelude::use_context::<AppState>().ok_or(PortalError::Unavailable)?;
     let headers: HeaderMap = leptos_axum::extract().await?;
-    let session = resolve(&state, &headers).await?;
+    let session = resolve(&state, &headers)
+        .await
+        .inspect_err(|e| crate::server::actions::set_error_status(*e))?;
     Ok((state, session))
 }
 

@@ -16,12 +16,19 @@ use crate::portal_config::OfferedProduct;
 /// plan picker offers the tiers of the subscription's group.
 pub const GROUP_METADATA: &str = "portico_group";
 
+/// Coupon metadata key by which a merchant lets customers enter a coupon's
+/// id in the portal. Without it, any valid coupon of the account (staff or
+/// partner coupons too) could be applied by guessing its id.
+pub const REDEEMABLE_METADATA: &str = "portico_redeemable";
+
 /// A coupon as the portal needs it.
 #[derive(Clone, Debug)]
 pub struct CouponInfo {
     pub id: String,
     /// Stripe's `valid`: not expired, not exhausted.
     pub valid: bool,
+    /// The merchant marked it `portico_redeemable=true`.
+    pub redeemable: bool,
 }
 
 impl StripeApi {
@@ -97,6 +104,11 @@ impl StripeApi {
             Ok(c) => Ok(Some(CouponInfo {
                 id: c.id.to_string(),
                 valid: c.valid,
+                redeemable: c
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.get(REDEEMABLE_METADATA))
+                    .is_some_and(|v| v == "true"),
             })),
             Err(e) => StripeApiError::from(e).none_if_missing(),
         }

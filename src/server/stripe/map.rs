@@ -44,6 +44,8 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
             .iter()
             .find_map(|d| d.as_object())
             .and_then(discount),
+        resubscribed_from: s.metadata.get(super::META_RESUBSCRIBED_FROM).cloned(),
+        superseded: false,
     }
 }
 

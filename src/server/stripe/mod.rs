@@ -20,7 +20,9 @@ use stripe_product::product::RetrieveProduct;
 
 pub use catalog::{CouponInfo, GROUP_METADATA};
 pub use error::StripeApiError;
-pub use mutations::{Cancellation, ItemChange, META_CANCEL_COMMENT, META_CANCEL_REASON};
+pub use mutations::{
+    Cancellation, ItemChange, META_CANCEL_COMMENT, META_CANCEL_REASON, META_RESUBSCRIBED_FROM,
+};
 
 use crate::model::{Customer, Subscription};
 use crate::server::config::StripeConfig;

@@ -13,9 +13,9 @@ use stripe_billing::invoice::{
 use stripe_billing::subscription::{
     CancelSubscription, CancelSubscriptionCancellationDetails,
     CancelSubscriptionCancellationDetailsFeedback, CreateSubscription, CreateSubscriptionItems,
-    DiscountsDataParam, UpdateSubscription, UpdateSubscriptionCancellationDetails,
-    UpdateSubscriptionCancellationDetailsFeedback, UpdateSubscriptionItems,
-    UpdateSubscriptionProrationBehavior,
+    CreateSubscriptionPaymentBehavior, DiscountsDataParam, UpdateSubscription,
+    UpdateSubscriptionCancellationDetails, UpdateSubscriptionCancellationDetailsFeedback,
+    UpdateSubscriptionItems, UpdateSubscriptionProrationBehavior,
 };
 
 use super::{StripeApi, StripeApiError, map};
@@ -28,6 +28,10 @@ use crate::portal_config::ProrationBehavior;
 pub const META_CANCEL_REASON: &str = "portico_cancel_reason";
 pub const META_CANCEL_COMMENT: &str = "portico_cancel_comment";
 pub const META_SOURCE: &str = "portico_source";
+/// On a subscription started by "resubscribe": the canceled one it replaces.
+pub const META_RESUBSCRIBED_FROM: &str = "portico_resubscribed_from";
+/// Stripe's limit on a metadata value's length.
+const METADATA_VALUE_MAX: usize = 500;
 
 /// What changes on a subscription item.
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,7 +54,10 @@ impl Cancellation {
             meta.insert(META_CANCEL_REASON.to_string(), reason.as_str().to_string());
         }
         if let Some(comment) = &self.comment {
-            meta.insert(META_CANCEL_COMMENT.to_string(), comment.clone());
+            // The full comment goes to cancellation_details; Stripe caps
+            // metadata values, so a long comment is cut here.
+            let short: String = comment.chars().take(METADATA_VALUE_MAX).collect();
+            meta.insert(META_CANCEL_COMMENT.to_string(), short);
         }
         meta
     }
@@ -207,6 +214,7 @@ impl StripeApi {
     /// Starts a new subscription for a customer on one price.
     pub async fn create_subscription(
         &self,
+        replaces: &str,
         customer_id: &str,
         price_id: &str,
         quantity: u64,
@@ -222,10 +230,13 @@ impl StripeApi {
                 ..Default::default()
             }])
             .default_payment_method(payment_method)
-            .metadata(HashMap::from([(
-                META_SOURCE.to_string(),
-                "resubscribe".to_string(),
-            )]));
+            // The first invoice must be paid now: a declined card creates
+            // nothing (Stripe answers 402) instead of an incomplete subscription.
+            .payment_behavior(CreateSubscriptionPaymentBehavior::ErrorIfIncomplete)
+            .metadata(HashMap::from([
+                (META_SOURCE.to_string(), "resubscribe".to_string()),
+                (META_RESUBSCRIBED_FROM.to_string(), replaces.to_string()),
+            ]));
         if let Some(coupon) = coupon {
             request = request.discounts(vec![DiscountsDataParam {
                 coupon: Some(coupon.to_string()),
