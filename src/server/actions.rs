@@ -15,7 +15,9 @@ use crate::server::db::audit::AuditEntry;
 use crate::server::db::now;
 use crate::server::session::{PortalSession, token};
 use crate::server::state::AppState;
-use crate::server::stripe::{Cancellation, ItemChange, StripeApiError, looks_like_id};
+use crate::server::stripe::{
+    Cancellation, ItemChange, Resubscription, StripeApiError, looks_like_id,
+};
 
 /// Longest cancellation comment accepted (Stripe's cancellation_details
 /// takes more; a form field this long is already generous).
@@ -424,12 +426,14 @@ pub async fn resubscribe(
         state
             .stripe
             .create_subscription(
-                id,
-                customer,
-                &price,
-                line.quantity,
-                coupon.as_deref(),
-                &payment_method,
+                &Resubscription {
+                    replaces: id,
+                    customer_id: customer,
+                    price_id: &price,
+                    quantity: line.quantity,
+                    coupon: coupon.as_deref(),
+                    payment_method: &payment_method,
+                },
                 &key,
             )
             .await

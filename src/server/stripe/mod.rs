@@ -22,6 +22,7 @@ pub use catalog::{CouponInfo, GROUP_METADATA};
 pub use error::StripeApiError;
 pub use mutations::{
     Cancellation, ItemChange, META_CANCEL_COMMENT, META_CANCEL_REASON, META_RESUBSCRIBED_FROM,
+    Resubscription,
 };
 
 use crate::model::{Customer, Subscription};

@@ -33,6 +33,18 @@ pub const META_RESUBSCRIBED_FROM: &str = "portico_resubscribed_from";
 /// Stripe's limit on a metadata value's length.
 const METADATA_VALUE_MAX: usize = 500;
 
+/// A new subscription replacing a canceled one.
+#[derive(Clone, Copy, Debug)]
+pub struct Resubscription<'a> {
+    /// The canceled subscription it replaces.
+    pub replaces: &'a str,
+    pub customer_id: &'a str,
+    pub price_id: &'a str,
+    pub quantity: u64,
+    pub coupon: Option<&'a str>,
+    pub payment_method: &'a str,
+}
+
 /// What changes on a subscription item.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ItemChange<'a> {
@@ -214,30 +226,25 @@ impl StripeApi {
     /// Starts a new subscription for a customer on one price.
     pub async fn create_subscription(
         &self,
-        replaces: &str,
-        customer_id: &str,
-        price_id: &str,
-        quantity: u64,
-        coupon: Option<&str>,
-        payment_method: &str,
+        new: &Resubscription<'_>,
         key: &str,
     ) -> Result<Subscription, StripeApiError> {
         let mut request = CreateSubscription::new()
-            .customer(customer_id)
+            .customer(new.customer_id)
             .items(vec![CreateSubscriptionItems {
-                price: Some(price_id.to_string()),
-                quantity: Some(quantity),
+                price: Some(new.price_id.to_string()),
+                quantity: Some(new.quantity),
                 ..Default::default()
             }])
-            .default_payment_method(payment_method)
+            .default_payment_method(new.payment_method)
             // The first invoice must be paid now: a declined card creates
             // nothing (Stripe answers 402) instead of an incomplete subscription.
             .payment_behavior(CreateSubscriptionPaymentBehavior::ErrorIfIncomplete)
             .metadata(HashMap::from([
                 (META_SOURCE.to_string(), "resubscribe".to_string()),
-                (META_RESUBSCRIBED_FROM.to_string(), replaces.to_string()),
+                (META_RESUBSCRIBED_FROM.to_string(), new.replaces.to_string()),
             ]));
-        if let Some(coupon) = coupon {
+        if let Some(coupon) = new.coupon {
             request = request.discounts(vec![DiscountsDataParam {
                 coupon: Some(coupon.to_string()),
                 ..Default::default()
