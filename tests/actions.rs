@@ -76,19 +76,7 @@ async fn cancel_at_period_end_stores_the_reason_on_stripe() {
 async fn cancel_immediately_when_configured() {
     let seed = fresh_seed("cancelnow");
     let (app, cookie) = signed_in(&seed, "ada").await;
-    let mut config = app
-        .state
-        .db
-        .default_portal_config(false)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.cancel_immediately = true;
-    app.state
-        .db
-        .update_portal_config(&config.id, &config.settings)
-        .await
-        .unwrap();
+    app.configure(|c| c.cancel_immediately = true).await;
 
     let sub = &seed.customers["ada"].subscriptions["seats"];
     let (status, _) = app
@@ -469,19 +457,7 @@ async fn actions_need_a_session() {
 async fn disabled_toggle_refuses_the_action() {
     let seed = fresh_seed("toggle");
     let (app, cookie) = signed_in(&seed, "ada").await;
-    let mut config = app
-        .state
-        .db
-        .default_portal_config(false)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.cancellation = false;
-    app.state
-        .db
-        .update_portal_config(&config.id, &config.settings)
-        .await
-        .unwrap();
+    app.configure(|c| c.cancellation = false).await;
     let sub = &seed.customers["ada"].subscriptions["pro_monthly"];
     let (_, body) = app
         .call(
@@ -505,19 +481,7 @@ async fn dropdown_toggle_puts_actions_in_a_menu() {
     let (app, cookie) = signed_in(&seed, "ada").await;
     let (_, buttons) = app.portal_page(&cookie, "en").await;
     assert!(!buttons.contains(r#"<details class="actions-menu">"#));
-    let mut config = app
-        .state
-        .db
-        .default_portal_config(false)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.dropdown_actions = true;
-    app.state
-        .db
-        .update_portal_config(&config.id, &config.settings)
-        .await
-        .unwrap();
+    app.configure(|c| c.dropdown_actions = true).await;
     let (_, menu) = app.portal_page(&cookie, "en").await;
     assert!(
         menu.contains(r#"<details class="actions-menu"><summary>Manage subscription</summary>"#)
@@ -528,20 +492,11 @@ async fn dropdown_toggle_puts_actions_in_a_menu() {
 async fn configured_confirmation_message_follows_a_cancellation() {
     let seed = fresh_seed("confirm");
     let (app, cookie) = signed_in(&seed, "ada").await;
-    let mut config = app
-        .state
-        .db
-        .default_portal_config(false)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.cancellation_confirmation_message =
-        Some("Sorry to see you go - reply to any email to come back.".into());
-    app.state
-        .db
-        .update_portal_config(&config.id, &config.settings)
-        .await
-        .unwrap();
+    app.configure(|c| {
+        c.cancellation_confirmation_message =
+            Some("Sorry to see you go - reply to any email to come back.".into())
+    })
+    .await;
     let sub = &seed.customers["ada"].subscriptions["pro_monthly"];
     let (_, location) = app
         .post_form(

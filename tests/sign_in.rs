@@ -237,21 +237,7 @@ async fn another_customers_subscription_id_is_refused() {
 #[tokio::test]
 async fn only_active_toggle_hides_canceled_subscriptions() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let mut config = app
-        .state
-        .db
-        .default_portal_config(false)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.only_active_subscriptions = true;
-    assert!(
-        app.state
-            .db
-            .update_portal_config(&config.id, &config.settings)
-            .await
-            .unwrap()
-    );
+    app.configure(|c| c.only_active_subscriptions = true).await;
 
     let cookie = app.sign_in(&app.sign_in_path("email", &ada_email())).await;
     let (_, html) = app.portal_page(&cookie, "en").await;
@@ -288,19 +274,7 @@ async fn trialing_subscription_shows_when_the_trial_ends() {
 #[tokio::test]
 async fn hash_is_optional_in_test_mode_when_configuration_allows() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let mut config = app
-        .state
-        .db
-        .default_portal_config(false)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.require_hash = false;
-    app.state
-        .db
-        .update_portal_config(&config.id, &config.settings)
-        .await
-        .unwrap();
+    app.configure(|c| c.require_hash = false).await;
     let path = format!("/portal?email={}", support::urlencode(&ada_email()));
     assert_eq!(app.get(&path).await.status(), 303);
     // A wrong hash is still refused where the hash is optional.

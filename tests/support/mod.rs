@@ -308,6 +308,22 @@ impl TestApp {
             .count()
     }
 
+    /// Changes the test-mode default portal configuration, as a merchant would.
+    pub async fn configure(&self, change: impl FnOnce(&mut portico::portal_config::PortalConfig)) {
+        let db = &self.state.db;
+        let mut config = db
+            .default_portal_config(false)
+            .await
+            .expect("read")
+            .expect("default exists");
+        change(&mut config.settings);
+        assert!(
+            db.update_portal_config(&config.id, &config.settings)
+                .await
+                .expect("update")
+        );
+    }
+
     /// How many sessions are stored.
     pub async fn session_count(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM portal_sessions")

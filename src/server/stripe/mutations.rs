@@ -145,12 +145,7 @@ impl StripeApi {
                 (META_CANCEL_COMMENT.to_string(), String::new()),
             ]));
         }
-        let sub = request
-            .customize()
-            .request_strategy(strategy(key)?)
-            .send(&self.client)
-            .await?;
-        self.one(sub).await
+        self.send_idempotent(&request, key).await
     }
 
     /// Cancels at once. The reason goes into the metadata first, because a
@@ -167,17 +162,14 @@ impl StripeApi {
             .request_strategy(strategy(&format!("{key}-meta"))?)
             .send(&self.client)
             .await?;
-        let sub = CancelSubscription::new(subscription_id)
-            .cancellation_details(CancelSubscriptionCancellationDetails {
+        let request = CancelSubscription::new(subscription_id).cancellation_details(
+            CancelSubscriptionCancellationDetails {
                 comment: why.comment.clone(),
                 feedback: why.reason.map(cancel_feedback),
                 ..Default::default()
-            })
-            .customize()
-            .request_strategy(strategy(key)?)
-            .send(&self.client)
-            .await?;
-        self.one(sub).await
+            },
+        );
+        self.send_idempotent(&request, key).await
     }
 
     /// Changes a subscription item's price and/or quantity.
@@ -189,19 +181,15 @@ impl StripeApi {
         proration: ProrationBehavior,
         key: &str,
     ) -> Result<Subscription, StripeApiError> {
-        let sub = UpdateSubscription::new(subscription_id)
+        let request = UpdateSubscription::new(subscription_id)
             .items(vec![UpdateSubscriptionItems {
                 id: Some(item_id.to_string()),
                 price: change.price.map(str::to_string),
                 quantity: change.quantity,
                 ..Default::default()
             }])
-            .proration_behavior(update_proration(proration))
-            .customize()
-            .request_strategy(strategy(key)?)
-            .send(&self.client)
-            .await?;
-        self.one(sub).await
+            .proration_behavior(update_proration(proration));
+        self.send_idempotent(&request, key).await
     }
 
     /// Applies a coupon to a subscription (replacing any other discount).
@@ -211,16 +199,12 @@ impl StripeApi {
         coupon_id: &str,
         key: &str,
     ) -> Result<Subscription, StripeApiError> {
-        let sub = UpdateSubscription::new(subscription_id)
-            .discounts(vec![DiscountsDataParam {
+        let request =
+            UpdateSubscription::new(subscription_id).discounts(vec![DiscountsDataParam {
                 coupon: Some(coupon_id.to_string()),
                 ..Default::default()
-            }])
-            .customize()
-            .request_strategy(strategy(key)?)
-            .send(&self.client)
-            .await?;
-        self.one(sub).await
+            }]);
+        self.send_idempotent(&request, key).await
     }
 
     /// Starts a new subscription for a customer on one price.
@@ -250,12 +234,7 @@ impl StripeApi {
                 ..Default::default()
             }]);
         }
-        let sub = request
-            .customize()
-            .request_strategy(strategy(key)?)
-            .send(&self.client)
-            .await?;
-        self.one(sub).await
+        self.send_idempotent(&request, key).await
     }
 
     /// What the next invoice would be if the item moved to `price_id`.
@@ -295,6 +274,23 @@ impl StripeApi {
         let amount = Money::new(invoice.amount_due, &invoice.currency.to_string());
         let due = invoice.next_payment_attempt.or(Some(invoice.period_end));
         Ok((amount, due))
+    }
+
+    /// Sends a subscription mutation with its Idempotency-Key and maps the answer.
+    async fn send_idempotent<R>(
+        &self,
+        request: &R,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError>
+    where
+        R: StripeRequest<Output = stripe_billing::Subscription>,
+    {
+        let sub = request
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.one(sub).await
     }
 
     /// Maps one subscription, fetching its products.
