@@ -16,11 +16,8 @@ pub async fn get_overview() -> Result<PortalOverview, PortalError> {
         Ok((state, session)) => portal::overview(&state, &session).await,
         Err(e) => Err(e),
     };
-    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(
-            axum::http::StatusCode::from_u16(error.status())
-                .unwrap_or(axum::http::StatusCode::BAD_REQUEST),
-        );
+    if let Err(error) = &result {
+        crate::server::routes::error_page::set_status(*error);
     }
     result
 }

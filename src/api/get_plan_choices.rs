@@ -11,5 +11,5 @@ pub async fn get_plan_choices(subscription_id: String) -> Result<PlanChoices, Po
     let (state, session) = session::current().await?;
     actions::plan_choices(&state, &session, &subscription_id)
         .await
-        .inspect_err(|e| actions::set_error_status(*e))
+        .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))
 }

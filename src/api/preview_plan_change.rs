@@ -14,5 +14,5 @@ pub async fn preview_plan_change(
     let (state, session) = session::current().await?;
     actions::preview_plan(&state, &session, &subscription_id, &price)
         .await
-        .inspect_err(|e| actions::set_error_status(*e))
+        .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))
 }

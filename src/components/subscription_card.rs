@@ -25,22 +25,15 @@ pub fn SubscriptionCard(
         .collect::<Vec<_>>()
         .join(" + ");
     let status = subscription.status;
-    let total = (subscription.lines.len() > 1)
-        .then(|| {
-            subscription.total().zip(
-                subscription
-                    .lines
-                    .first()
-                    .and_then(|l| l.interval.map(|i| (i, l.interval_count))),
-            )
-        })
-        .flatten();
-    let dates = Dates::of(&subscription);
-    let lines = subscription.lines.clone();
     let interval = subscription
         .lines
         .first()
         .and_then(|l| l.interval.map(|i| (i, l.interval_count)));
+    let total = (subscription.lines.len() > 1)
+        .then(|| subscription.total().zip(interval))
+        .flatten();
+    let dates = Dates::of(&subscription);
+    let lines = subscription.lines.clone();
     let discount = subscription
         .discount
         .clone()

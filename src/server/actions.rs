@@ -13,6 +13,7 @@ use crate::policy::{self, Action};
 use crate::portal_config::ProrationBehavior;
 use crate::server::db::audit::AuditEntry;
 use crate::server::db::now;
+use crate::server::routes::error_page::set_error_status;
 use crate::server::session::{PortalSession, token};
 use crate::server::state::AppState;
 use crate::server::stripe::{
@@ -43,26 +44,14 @@ pub fn finish(result: Result<Outcome, PortalError>) -> Result<(), PortalError> {
         .append_pair("subscription", &outcome.subscription.id)
         // A new address after every action, so the page reloads its data and
         // its form nonce even when the same action is repeated.
-        .append_pair("n", &token::generate("").plain[..8]);
+        .append_pair("n", &token::random(8));
     leptos_axum::redirect(&format!("/?{}", target.query().unwrap_or_default()));
     Ok(())
 }
 
-/// Gives a failed server function its error's status for callers using
-/// fetch (JavaScript). A plain form post gets Leptos's redirect back to the
-/// form instead, which a status code would break.
-pub fn set_error_status(error: PortalError) {
-    use leptos::prelude::use_context;
-    let form_post = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.headers.get(axum::http::header::ACCEPT).cloned())
-        .and_then(|accept| accept.to_str().ok().map(|a| a.contains("text/html")))
-        .unwrap_or(false);
-    if let (false, Some(response)) = (form_post, use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(
-            axum::http::StatusCode::from_u16(error.status())
-                .unwrap_or(axum::http::StatusCode::BAD_REQUEST),
-        );
-    }
+/// A fresh form nonce for a page (see `PortalOverview::form_nonce`).
+pub fn new_form_nonce() -> String {
+    token::random(32)
 }
 
 /// The subscription `id` if it belongs to the session's customer and scope.
@@ -73,17 +62,7 @@ pub async fn owned_subscription(
     session: &PortalSession,
     id: &str,
 ) -> Result<Subscription, PortalError> {
-    if !looks_like_id(id, "sub_") {
-        return Err(PortalError::SubscriptionNotFound);
-    }
-    if session
-        .row
-        .subscription_id
-        .as_deref()
-        .is_some_and(|only| only != id)
-    {
-        return Err(PortalError::SubscriptionNotFound);
-    }
+    within_scope(session, id)?;
     let (owner, subscription) = state
         .stripe
         .subscription(id)
@@ -95,6 +74,20 @@ pub async fn owned_subscription(
         return Err(PortalError::SubscriptionNotFound);
     }
     Ok(subscription)
+}
+
+/// Refuses an id that is not shaped like a subscription id or that lies
+/// outside a session scoped to one subscription.
+fn within_scope(session: &PortalSession, id: &str) -> Result<(), PortalError> {
+    let scoped_elsewhere = session
+        .row
+        .subscription_id
+        .as_deref()
+        .is_some_and(|only| only != id);
+    if !looks_like_id(id, "sub_") || scoped_elsewhere {
+        return Err(PortalError::SubscriptionNotFound);
+    }
+    Ok(())
 }
 
 fn authorize(
@@ -385,7 +378,9 @@ pub async fn resubscribe(
 ) -> Result<Outcome, PortalError> {
     audited(state, session, Action::Resubscribe, id, async {
         let form_nonce = nonce(form_nonce)?;
-        owned_subscription(state, session, id).await?;
+        within_scope(session, id)?;
+        // The customer's own list both proves ownership (an id not in it is
+        // "not found") and shows whether it was already restarted.
         let customer = &session.row.customer_id;
         let mut all = state
             .stripe
@@ -505,7 +500,7 @@ pub async fn plan_choices(
         resubscribe,
         can_choose: allowed,
         coupon: resubscribe && policy::resubscribe_allows_coupon(&session.config),
-        form_nonce: token::generate("").plain[..32].to_string(),
+        form_nonce: new_form_nonce(),
     })
 }
 

@@ -37,6 +37,6 @@ pub async fn overview(
         subscriptions,
         single_subscription: session.row.subscription_id.is_some(),
         config: session.config.clone(),
-        form_nonce: crate::server::session::token::generate("").plain[..32].to_string(),
+        form_nonce: crate::server::actions::new_form_nonce(),
     })
 }

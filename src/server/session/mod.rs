@@ -42,7 +42,7 @@ pub async fn open(
     scope: &SessionScope<'_>,
 ) -> Result<(SessionRow, String), PortalError> {
     let token = token::generate(TOKEN_PREFIX);
-    let id = format!("ses_{}", &token::generate("").plain[..24]);
+    let id = format!("ses_{}", token::random(24));
     let created_at = now();
     let new = NewSession {
         id: &id,
@@ -112,7 +112,7 @@ pub async fn current() -> Result<(AppState, PortalSession), PortalError> {
     let headers: HeaderMap = leptos_axum::extract().await?;
     let session = resolve(&state, &headers)
         .await
-        .inspect_err(|e| crate::server::actions::set_error_status(*e))?;
+        .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
     Ok((state, session))
 }
 

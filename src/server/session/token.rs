@@ -25,6 +25,12 @@ pub fn generate(prefix: &str) -> NewToken {
     NewToken { plain, hash }
 }
 
+/// A random url-safe string of `len` characters (at most 43), for values
+/// that are not secrets kept hashed: ids, form nonces, cache busters.
+pub fn random(len: usize) -> String {
+    generate("").plain.chars().take(len).collect()
+}
+
 /// The stored form of a token.
 pub fn hash(plain: &str) -> String {
     hex::encode(Sha256::digest(plain.as_bytes()))

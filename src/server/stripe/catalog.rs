@@ -70,19 +70,25 @@ impl StripeApi {
             products
         };
 
+        // One price list per product, fetched together as `products_of` does.
+        let requests: Vec<ListPrice> = products
+            .iter()
+            .map(|p| {
+                ListPrice::new()
+                    .product(p.id.as_str())
+                    .active(true)
+                    .limit(100)
+            })
+            .collect();
+        let price_lists =
+            futures::future::try_join_all(requests.iter().map(|r| r.send(&self.client))).await?;
         let mut options = Vec::new();
-        for product in &products {
+        for (product, prices) in products.iter().zip(&price_lists) {
             let allowed: Option<&Vec<String>> = offered
                 .iter()
                 .find(|o| o.product == product.id.as_str())
                 .map(|o| &o.prices)
                 .filter(|prices| !prices.is_empty());
-            let prices = ListPrice::new()
-                .product(product.id.as_str())
-                .active(true)
-                .limit(100)
-                .send(&self.client)
-                .await?;
             options.extend(
                 prices
                     .data
