@@ -12,6 +12,8 @@ const LOCALES: &[&str] = &["en", "de"];
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
+    // sqlx::migrate! embeds the migration files; a new file must rebuild.
+    println!("cargo::rerun-if-changed=migrations");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join("i18n");
 
     let mut config = Config::new(LOCALES[0])?;

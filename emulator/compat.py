@@ -269,6 +269,8 @@ class State:
             'invoice_numbers': {},  # in_ id -> "PORT-000001"
             'invoice_counter': 0,
             'webhook_targets': {},  # id -> {url, secret, events}
+            'promotion_codes': {},  # promo_ id -> PromotionCode
+            'schedules': {},        # sub_sched_ id -> SubscriptionSchedule
         }
 
     def reset(self, keep_webhooks=True):
@@ -440,6 +442,8 @@ class Shaper:
                   'cancel_at'):
             if k in ex:
                 sub[k] = copy.deepcopy(ex[k])
+        # Real Stripe: `schedule` names the schedule managing the subscription.
+        sub['schedule'] = ex.get('schedule')
 
         # Real Stripe: canceled_at is set when a cancellation is requested
         # (immediately, or when cancel_at_period_end is set).
@@ -721,7 +725,13 @@ EXPAND_BY_FIELD = {
     'price': 'prices', 'default_price': 'prices', 'plan': 'plans',
     'coupon': 'coupons', 'setup_intent': 'setup_intents',
     'pending_setup_intent': 'setup_intents', 'discounts': 'discounts',
+    'schedule': 'subscription_schedules',
+    'promotion_code': 'promotion_codes',
 }
+# A phase's or schedule's length per price interval (the emulator's clock
+# never advances, so these only date future phases).
+INTERVAL_SECONDS = {'day': 86400, 'week': 7 * 86400, 'month': 30 * 86400,
+                    'year': 365 * 86400}
 EXPAND_BY_PREFIX = {
     'cus_': 'customers', 'in_': 'invoices', 'sub_': 'subscriptions',
     'pi_': 'payment_intents', 'pm_': 'payment_methods', 'ch_': 'charges',
@@ -861,6 +871,16 @@ class Layer:
         R(('GET', r'/v1/events', self.h_event_list))
         R(('GET', r'/v1/events/' + ID, self.h_event_get))
         R(('GET', r'/v1/discounts/' + ID, self.h_discount_get))
+        R(('POST', r'/v1/promotion_codes', self.h_promo_create))
+        R(('GET', r'/v1/promotion_codes', self.h_promo_list))
+        R(('GET', r'/v1/promotion_codes/' + ID, self.h_promo_get))
+        R(('POST', r'/v1/promotion_codes/' + ID, self.h_promo_update))
+        R(('POST', r'/v1/subscription_schedules', self.h_schedule_create))
+        R(('GET', r'/v1/subscription_schedules/' + ID, self.h_schedule_get))
+        R(('POST', r'/v1/subscription_schedules/' + ID,
+           self.h_schedule_update))
+        R(('POST', r'/v1/subscription_schedules/' + ID + '/release',
+           self.h_schedule_release))
         self.routes = [(m, re.compile('^' + p + '$'), h)
                        for m, p, h in self.routes]
 
@@ -1495,12 +1515,20 @@ class Layer:
                     wanted.append(('discount', d['discount'],
                                    param + '[discount]'))
                 elif d.get('promotion_code'):
-                    raise missing('promotion_code', d['promotion_code'],
-                                  param + '[promotion_code]')
+                    wanted.append(('promotion_code', d['promotion_code'],
+                                   param + '[promotion_code]'))
         if p.get('coupon'):
             wanted.append(('coupon', p['coupon'], 'coupon'))
+        if p.get('promotion_code'):
+            wanted.append(('promotion_code', p['promotion_code'],
+                           'promotion_code'))
         out = []
         for kind, value, param in wanted:
+            promo = None
+            if kind == 'promotion_code':
+                promo = value
+                value = await self.redeemable_promo(value, customer, param,
+                                                    auth)
             if kind == 'discount':
                 if value not in self.state.data['discounts'] or \
                         value not in current:
@@ -1517,7 +1545,7 @@ class Layer:
                                   param=param)
             keep = [d for d in current if self.state.data['discounts']
                     .get(d, {}).get('source', {}).get('coupon') == value]
-            if keep:
+            if keep and promo is None:
                 out.append(keep[0])
                 continue
             self.shaper.fix_coupon(coupon, None)
@@ -1531,7 +1559,7 @@ class Layer:
                 'id': did, 'object': 'discount', 'checkout_session': None,
                 'customer': customer, 'customer_account': None, 'end': end,
                 'invoice': None, 'invoice_item': None,
-                'promotion_code': None,
+                'promotion_code': promo,
                 'source': {'coupon': value, 'type': 'coupon'},
                 'start': start, 'subscription': sub_id,
                 'subscription_item': None, '_coupon': coupon}
@@ -1619,6 +1647,7 @@ class Layer:
             for d in discounts:
                 self.state.data['discounts'][d]['subscription'] = sid
             extras['discounts'] = discounts
+            self.count_redemptions(discounts, [])
         for k in ('description', 'default_payment_method'):
             if p.get(k):
                 extras[k] = p[k]
@@ -1654,6 +1683,14 @@ class Layer:
                 raise StripeError(
                     400, 'A canceled subscription can only update its '
                     'cancellation_details and metadata.')
+        sched = self.schedule_of(id)
+        if sched and ('cancel_at_period_end' in p or 'cancel_at' in p):
+            # Real Stripe: a schedule owns the subscription's end.
+            raise StripeError(
+                400, 'The subscription is managed by the subscription '
+                'schedule `%s`, and updating any cancelation behavior '
+                'directly is not allowed. Please update the schedule '
+                'instead.' % sched['id'])
         unknown = set(p) - self.SUB_UPDATE_PARAMS
         if unknown:
             # Real Stripe rejects unknown parameters.
@@ -1729,6 +1766,8 @@ class Layer:
                 await self.drop_prorations(before, t0, req.auth)
         if extras:
             self.state.set_extras(id, **extras)
+        if discounts:
+            self.count_redemptions(discounts, before.get('discounts') or [])
         after = await self.get_sub(id, req.auth)
         # Real Stripe emits customer.subscription.updated (localstripe never
         # does).
@@ -1770,6 +1809,12 @@ class Layer:
             extras['cancellation_details'] = {
                 'comment': cd.get('comment') or None,
                 'feedback': cd.get('feedback') or None}
+        sched = self.schedule_of(id)
+        if sched:
+            # Real Stripe: canceling the subscription cancels its schedule.
+            sched.update(status='canceled', canceled_at=now(),
+                         current_phase=None)
+            extras['schedule'] = None
         self.state.set_extras(id, **extras)
         await self.inner_obj('DELETE', '/v1/subscriptions/' + id,
                              auth=req.auth)
@@ -2139,6 +2184,365 @@ class Layer:
         return resp
 
     # ---- discounts -----------------------------------------------------
+    # ---- promotion codes -----------------------------------------------
+    # localstripe has no promotion codes. Real Stripe: a customer-facing
+    # code (case-insensitive) that redeems a coupon, with its own limits
+    # (active, expires_at, max_redemptions, customer, first-time and
+    # minimum-amount restrictions).
+    PROMO_CREATE_PARAMS = {'promotion', 'coupon', 'code', 'active',
+                           'customer', 'expires_at', 'max_redemptions',
+                           'metadata', 'restrictions', 'expand'}
+
+    def promos(self):
+        return self.state.data.setdefault('promotion_codes', {})
+
+    async def h_promo_create(self, req):
+        p = req.params
+        unknown = set(p) - self.PROMO_CREATE_PARAMS
+        if unknown:
+            k = sorted(unknown)[0]
+            raise StripeError(400, 'Received unknown parameter: %s' % k,
+                              code='parameter_unknown', param=k)
+        promotion = p.get('promotion') if isinstance(p.get('promotion'),
+                                                     dict) else {}
+        coupon_id = promotion.get('coupon') or p.get('coupon')
+        if not coupon_id:
+            raise StripeError(400, 'Missing required param: '
+                              'promotion[coupon].', param='promotion[coupon]')
+        status, coupon, _, _ = await self.inner(
+            'GET', '/v1/coupons/' + urllib.parse.quote(coupon_id, safe=''),
+            auth=req.auth)
+        if status == 404 or coupon is None:
+            raise missing('coupon', coupon_id, 'promotion[coupon]')
+        code = p.get('code') or secrets.token_hex(4).upper()
+        if not re.match(r'^[A-Za-z0-9_-]{3,200}$', code):
+            raise StripeError(400, 'Invalid code: %s' % code, param='code')
+        if any(x['code'].lower() == code.lower() and x['active']
+               for x in self.promos().values()):
+            raise StripeError(400, 'An active promotion code with `code: %s`'
+                              ' already exists.' % code,
+                              code='resource_already_exists', param='code')
+        r = p.get('restrictions') if isinstance(p.get('restrictions'),
+                                                dict) else {}
+        pid = rand_id('promo_')
+        promo = {
+            'id': pid, 'object': 'promotion_code',
+            'active': to_bool(p.get('active', True)) is not False,
+            'code': code, 'created': now(),
+            'customer': p.get('customer') or None, 'customer_account': None,
+            'expires_at': to_int(p['expires_at']) if p.get('expires_at')
+            else None,
+            'livemode': False,
+            'max_redemptions': to_int(p['max_redemptions'])
+            if p.get('max_redemptions') else None,
+            'metadata': {k: v for k, v in (p.get('metadata') or {}).items()
+                         if v != ''},
+            'promotion': {'type': 'coupon', 'coupon': coupon_id},
+            'restrictions': {
+                'currency_options': {},
+                'first_time_transaction':
+                    to_bool(r.get('first_time_transaction', False)) is True,
+                'minimum_amount': to_int(r['minimum_amount'])
+                if r.get('minimum_amount') else None,
+                'minimum_amount_currency':
+                    r.get('minimum_amount_currency') or None},
+            'times_redeemed': 0}
+        self.promos()[pid] = promo
+        self.state.save()
+        return Resp(200, copy.deepcopy(promo))
+
+    def get_promo(self, id, param='id'):
+        promo = self.promos().get(id)
+        if promo is None:
+            raise missing('promotion_code', id, param)
+        return copy.deepcopy(promo)
+
+    async def h_promo_get(self, req, id):
+        return Resp(200, self.get_promo(id))
+
+    async def h_promo_update(self, req, id):
+        p = req.params
+        promo = self.promos().get(id)
+        if promo is None:
+            raise missing('promotion_code', id)
+        if 'active' in p:
+            promo['active'] = to_bool(p['active']) is True
+        if 'metadata' in p:
+            promo['metadata'] = merge_metadata(promo['metadata'],
+                                               p['metadata'])
+        self.state.save()
+        return Resp(200, copy.deepcopy(promo))
+
+    async def h_promo_list(self, req):
+        p = req.params
+        out = sorted(self.promos().values(), key=lambda x: -x['created'])
+        if p.get('code'):
+            # Real Stripe: the `code` filter is case-insensitive.
+            out = [x for x in out if x['code'].lower() == p['code'].lower()]
+        if 'active' in p:
+            want = to_bool(p['active']) is True
+            out = [x for x in out if x['active'] == want]
+        if p.get('coupon'):
+            out = [x for x in out if x['promotion']['coupon'] == p['coupon']]
+        if p.get('customer'):
+            out = [x for x in out if x['customer'] == p['customer']]
+        return self.paginate(req, copy.deepcopy(out), '/v1/promotion_codes')
+
+    async def redeemable_promo(self, id, customer, param, auth):
+        """The coupon id of a promotion code this customer may redeem now;
+        raises Stripe's error otherwise."""
+        promo = self.get_promo(id, param)
+        t = now()
+        if not promo['active']:
+            raise StripeError(400, 'This promotion code is inactive.',
+                              code='promotion_code_inactive', param=param)
+        if promo['expires_at'] and promo['expires_at'] <= t:
+            raise StripeError(400, 'This promotion code has expired.',
+                              code='promotion_code_expired', param=param)
+        if promo['max_redemptions'] and \
+                promo['times_redeemed'] >= promo['max_redemptions']:
+            raise StripeError(400, 'This promotion code has been redeemed '
+                              'the maximum number of times.',
+                              code='promotion_code_max_redemptions',
+                              param=param)
+        if promo['customer'] and promo['customer'] != customer:
+            raise StripeError(400, 'This promotion code cannot be redeemed '
+                              'by this customer.',
+                              code='promotion_code_customer_mismatch',
+                              param=param)
+        if promo['restrictions']['first_time_transaction'] and customer:
+            invoices = await self.inner_list(
+                '/v1/invoices', auth, [('customer', customer)])
+            if any(i.get('status') == 'paid' and (i.get('amount_paid') or 0)
+                   > 0 for i in invoices):
+                raise StripeError(400, 'This promotion code cannot be '
+                                  'redeemed because the associated customer '
+                                  'has prior transactions.',
+                                  code='promotion_code_first_time',
+                                  param=param)
+        return promo['promotion']['coupon']
+
+    def count_redemptions(self, discount_ids, previous):
+        # Real Stripe counts a redemption when a discount from the code is
+        # attached, not when a request merely names it.
+        for did in discount_ids:
+            promo_id = self.state.data['discounts'].get(did, {}) \
+                .get('promotion_code')
+            promo = self.promos().get(promo_id) if promo_id else None
+            if promo is not None and did not in previous:
+                promo['times_redeemed'] += 1
+        self.state.save()
+
+    # ---- subscription schedules ----------------------------------------
+    # localstripe has no subscription schedules. Real Stripe: a schedule
+    # made `from_subscription` takes over the subscription's current phase;
+    # later phases change it at their start dates (never, here: the
+    # emulator's clock does not advance); `release` detaches the schedule
+    # and leaves the subscription as it is.
+    def schedules(self):
+        return self.state.data.setdefault('schedules', {})
+
+    async def h_schedule_create(self, req):
+        p = req.params
+        sid = p.get('from_subscription')
+        if not sid:
+            raise StripeError(400, 'The Stripe emulator creates schedules '
+                              'only with from_subscription.',
+                              code='emulator_unsupported',
+                              param='from_subscription')
+        if set(p) - {'from_subscription', 'metadata', 'expand'}:
+            raise StripeError(400, 'You cannot set other parameters when '
+                              'using `from_subscription`.',
+                              param='from_subscription')
+        sub = await self.get_sub(sid, req.auth)
+        if sub.get('status') in ('canceled', 'incomplete_expired'):
+            raise StripeError(400, 'You cannot migrate a canceled '
+                              'subscription to a schedule.',
+                              param='from_subscription')
+        if self.state.extras(sid).get('schedule'):
+            raise StripeError(400, 'You cannot migrate a subscription that '
+                              'is already attached to a schedule: `%s`.'
+                              % self.state.extras(sid)['schedule'],
+                              param='from_subscription')
+        item = sub['items']['data'][0]
+        phase = self._phase(
+            [{'price': item['price']['id'], 'quantity': item.get('quantity')}],
+            item['current_period_start'], item['current_period_end'],
+            sub.get('currency'), 'create_prorations')
+        schid = rand_id('sub_sched_')
+        sched = {
+            'id': schid, 'object': 'subscription_schedule',
+            'application': None,
+            'billing_mode': {'flexible': None, 'type': 'classic',
+                             'updated_at': None},
+            'canceled_at': None, 'completed_at': None, 'created': now(),
+            'current_phase': {'start_date': phase['start_date'],
+                              'end_date': phase['end_date']},
+            'customer': sub['customer'], 'customer_account': None,
+            'default_settings': {
+                'application_fee_percent': None,
+                'automatic_tax': {'disabled_reason': None, 'enabled': False,
+                                  'liability': None},
+                'billing_cycle_anchor': 'automatic',
+                'billing_thresholds': None,
+                'collection_method': 'charge_automatically',
+                'default_payment_method': None, 'description': None,
+                'invoice_settings': {'account_tax_ids': None,
+                                     'days_until_due': None,
+                                     'issuer': {'type': 'self'}},
+                'on_behalf_of': None, 'transfer_data': None},
+            'end_behavior': 'release', 'livemode': False,
+            'metadata': {k: v for k, v in (p.get('metadata') or {}).items()
+                         if v != ''},
+            'phases': [phase], 'released_at': None,
+            'released_subscription': None, 'status': 'active',
+            'subscription': sid, 'test_clock': None}
+        self.schedules()[schid] = sched
+        self.state.set_extras(sid, schedule=schid)
+        return Resp(200, copy.deepcopy(sched))
+
+    @staticmethod
+    def _phase(items, start, end, currency, proration):
+        return {
+            'add_invoice_items': [], 'application_fee_percent': None,
+            'automatic_tax': None, 'billing_cycle_anchor': None,
+            'billing_thresholds': None, 'collection_method': None,
+            'currency': currency, 'default_payment_method': None,
+            'default_tax_rates': [], 'description': None, 'discounts': [],
+            'end_date': end, 'invoice_settings': None,
+            'items': [{'billing_thresholds': None, 'discounts': [],
+                       'metadata': {}, 'plan': it['price'],
+                       'price': it['price'],
+                       'quantity': it.get('quantity') or 1,
+                       'tax_rates': []} for it in items],
+            'metadata': {}, 'on_behalf_of': None,
+            'proration_behavior': proration, 'start_date': start,
+            'transfer_data': None, 'trial_end': None}
+
+    def get_schedule(self, id):
+        sched = self.schedules().get(id)
+        if sched is None:
+            raise missing('subscription_schedule', id)
+        return sched
+
+    async def h_schedule_get(self, req, id):
+        return Resp(200, copy.deepcopy(self.get_schedule(id)))
+
+    async def h_schedule_update(self, req, id):
+        p = req.params
+        sched = self.get_schedule(id)
+        if sched['status'] not in ('not_started', 'active'):
+            raise StripeError(400, 'You cannot update a subscription '
+                              'schedule that is currently in the `%s` '
+                              'status.' % sched['status'])
+        unknown = set(p) - {'phases', 'end_behavior', 'proration_behavior',
+                            'metadata', 'expand', 'default_settings'}
+        if unknown:
+            k = sorted(unknown)[0]
+            raise StripeError(400, 'Received unknown parameter: %s' % k,
+                              code='parameter_unknown', param=k)
+        if 'end_behavior' in p:
+            if p['end_behavior'] not in ('release', 'cancel'):
+                raise StripeError(400, 'Invalid end_behavior',
+                                  param='end_behavior')
+            sched['end_behavior'] = p['end_behavior']
+        if 'metadata' in p:
+            sched['metadata'] = merge_metadata(sched['metadata'],
+                                               p['metadata'])
+        if 'phases' in p:
+            sched['phases'] = await self._phases(sched, p['phases'],
+                                                 req.auth)
+        self.state.save()
+        return Resp(200, copy.deepcopy(sched))
+
+    async def _phases(self, sched, raw, auth):
+        phases = _listify(raw) if isinstance(raw, dict) else raw
+        if not isinstance(phases, list) or not phases:
+            raise StripeError(400, 'Invalid array', param='phases')
+        current = sched['phases'][0]
+        out, prev_end = [], None
+        for i, ph in enumerate(phases):
+            param = 'phases[%d]' % i
+            if not isinstance(ph, dict):
+                raise StripeError(400, 'Invalid object', param=param)
+            start = ph.get('start_date')
+            start = current['start_date'] if i == 0 and start in (
+                None, '') else (prev_end if start in (None, '')
+                                else to_int(start))
+            if i == 0 and start != current['start_date']:
+                # Real Stripe: the current phase's start cannot move.
+                raise StripeError(400, 'You can not modify the start date '
+                                  'of the current phase.',
+                                  param=param + '[start_date]')
+            if prev_end is not None and start != prev_end:
+                raise StripeError(400, 'Phases must be contiguous.',
+                                  param=param + '[start_date]')
+            items = _listify(ph.get('items')) \
+                if isinstance(ph.get('items'), dict) else ph.get('items')
+            if not isinstance(items, list) or not items:
+                raise StripeError(400, 'Missing required param: items.',
+                                  param=param + '[items]')
+            if len(items) != 1:
+                raise StripeError(400, 'The Stripe emulator (localstripe) '
+                                  'supports exactly one item per '
+                                  'subscription.', code='emulator_unsupported',
+                                  param=param + '[items]')
+            plans = []
+            for j, it in enumerate(items):
+                pid = (it or {}).get('price') or (it or {}).get('plan')
+                if not pid:
+                    raise StripeError(400, 'Missing required param: price.',
+                                      param='%s[items][%d][price]' % (param, j))
+                try:
+                    plans.append(await self.get_plan(pid, auth))
+                except StripeError:
+                    raise missing('price', pid,
+                                  '%s[items][%d][price]' % (param, j))
+            end = ph.get('end_date')
+            if end not in (None, ''):
+                end = to_int(end)
+            elif isinstance(ph.get('duration'), dict):
+                d = ph['duration']
+                end = start + INTERVAL_SECONDS.get(d.get('interval'), 0) * \
+                    (to_int(d.get('interval_count') or 1) or 1)
+            elif i < len(phases) - 1:
+                raise StripeError(400, 'Every phase but the last needs an '
+                                  'end_date, duration or iterations.',
+                                  param=param + '[end_date]')
+            else:
+                # Real Stripe: the last phase defaults to one iteration.
+                end = start + INTERVAL_SECONDS.get(
+                    plans[0].get('interval'), 0) * \
+                    (plans[0].get('interval_count') or 1)
+            if not isinstance(end, int) or end <= start:
+                raise StripeError(400, 'end_date must be after start_date.',
+                                  param=param + '[end_date]')
+            out.append(self._phase(
+                [{'price': (it.get('price') or it.get('plan')),
+                  'quantity': to_int(it.get('quantity') or 1)}
+                 for it in items],
+                start, end, plans[0].get('currency'),
+                ph.get('proration_behavior') or 'create_prorations'))
+            prev_end = end
+        return out
+
+    async def h_schedule_release(self, req, id):
+        sched = self.get_schedule(id)
+        if sched['status'] not in ('not_started', 'active'):
+            raise StripeError(400, 'You cannot release a subscription '
+                              'schedule that is currently in the `%s` '
+                              'status.' % sched['status'])
+        sid = sched['subscription']
+        sched.update(status='released', released_at=now(),
+                     released_subscription=sid, subscription=None,
+                     current_phase=None)
+        self.state.set_extras(sid, schedule=None)
+        return Resp(200, copy.deepcopy(sched))
+
+    def schedule_of(self, sub_id):
+        schid = self.state.extras(sub_id).get('schedule')
+        return self.schedules().get(schid) if schid else None
+
     async def h_discount_get(self, req, id):
         # Used by expand[]=discounts (real Stripe has no retrieve endpoint).
         d = self.state.data['discounts'].get(id)

@@ -7,7 +7,7 @@ plans).  Standard library only.
     python emulator/seed.py [--api-base URL] [--api-key sk_test_...]
                             [--email-suffix +run42] [--out manifest.json]
 
-The catalog (products, prices, coupon) is looked up by price lookup key and
+The catalog (products, prices, coupons, promotion code) is looked up by price lookup key and
 reused if it already exists, so several test runs can seed one emulator; the
 customers are always new (use --email-suffix to keep their emails unique).
 Writes a JSON manifest of the created ids (see README.md).
@@ -141,6 +141,25 @@ def ensure_coupon(api):
                                     'metadata[portico_redeemable]': 'true'})['id']
 
 
+def ensure_promotion_code(api):
+    """SPRING25: a customer-facing promotion code (25% off once)."""
+    found = api.get('/v1/promotion_codes', code='SPRING25')['data']
+    if found:
+        return found[0]['id']
+    try:
+        api.call('GET', '/v1/coupons/SPRING25-COUPON')
+    except SystemExit as e:
+        if '404' not in str(e):
+            raise
+        # Not marked redeemable: customers reach it only through its code.
+        api.post('/v1/coupons', {'id': 'SPRING25-COUPON', 'percent_off': 25,
+                                 'duration': 'once',
+                                 'name': 'Spring 25% off'})
+    return api.post('/v1/promotion_codes', {
+        'promotion[type]': 'coupon', 'promotion[coupon]': 'SPRING25-COUPON',
+        'code': 'SPRING25'})['id']
+
+
 def make_customer(api, email, name, run):
     cus = api.post('/v1/customers', {'email': email, 'name': name,
                                      'metadata[portico_seed]': run},
@@ -171,6 +190,7 @@ def seed(api, suffix):
     run = uuid.uuid4().hex[:12]
     products, prices = ensure_catalog(api)
     coupon = ensure_coupon(api)
+    promotion_code = ensure_promotion_code(api)
 
     customers = {}
     ada = customers['ada'] = make_customer(
@@ -209,6 +229,7 @@ def seed(api, suffix):
         'products': products,
         'prices': prices,
         'coupon': coupon,
+        'promotion_code': promotion_code,
         'customers': customers,
     }
 

@@ -96,6 +96,15 @@ class Emulator(unittest.TestCase):
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read()), e.headers
 
+    def assertParses(self, ty, body):
+        """`body` has every field async-stripe needs to parse it as `ty`."""
+        sys.path.insert(0, HERE)
+        import shapecheck
+        dirs = shapecheck.source_dirs()
+        if not dirs:
+            self.skipTest('async-stripe sources not in ~/.cargo/registry')
+        self.assertEqual(shapecheck.Schema(dirs).validate(ty, body), [], ty)
+
     # ------------------------------------------------------------------
     def test_prices_list_and_retrieve(self):
         prices = self.m['prices']
@@ -152,6 +161,84 @@ class Emulator(unittest.TestCase):
                                'expand[]': 'discounts'})
         self.assertEqual(st, 200)
         self.assertEqual(sub['discounts'][0]['source']['coupon'], 'WELCOME20')
+
+    def test_promotion_codes_redeem_their_coupon(self):
+        sid = self.m['customers']['yuki']['subscriptions']['pro_monthly_jpy']
+        st, body, _ = self.api('GET', '/v1/promotion_codes',
+                               {'code': 'spring25', 'active': 'true'})
+        self.assertEqual(st, 200)
+        self.assertEqual([p['id'] for p in body['data']],
+                         [self.m['promotion_code']])
+        promo = body['data'][0]
+        self.assertEqual(promo['promotion'],
+                         {'type': 'coupon', 'coupon': 'SPRING25-COUPON'})
+        st, sub, _ = self.api('POST', '/v1/subscriptions/' + sid,
+                              {'discounts[0][promotion_code]': promo['id'],
+                               'expand[]': 'discounts'})
+        self.assertEqual(st, 200, sub)
+        d = sub['discounts'][0]
+        self.assertEqual((d['promotion_code'], d['source']['coupon']),
+                         (promo['id'], 'SPRING25-COUPON'))
+        st, again, _ = self.api('GET', '/v1/promotion_codes/' + promo['id'])
+        self.assertEqual(again['times_redeemed'], promo['times_redeemed'] + 1)
+        # A code limited to one redemption refuses the second one.
+        st, once, _ = self.api('POST', '/v1/promotion_codes', {
+            'promotion[type]': 'coupon', 'promotion[coupon]': 'WELCOME20',
+            'max_redemptions': 1})
+        self.assertEqual(st, 200, once)
+        ada = self.m['customers']['ada']['subscriptions']
+        st, _, _ = self.api('POST', '/v1/subscriptions/' + ada['seats'],
+                            {'discounts[0][promotion_code]': once['id']})
+        self.assertEqual(st, 200)
+        st, err, _ = self.api('POST', '/v1/subscriptions/' + ada['pro_monthly'],
+                              {'discounts[0][promotion_code]': once['id']})
+        self.assertEqual((st, err['error']['code']),
+                         (400, 'promotion_code_max_redemptions'))
+
+    def test_schedule_changes_plan_at_period_end_until_released(self):
+        cus = self.m['customers']['empty']['id']
+        st, sub, _ = self.api('POST', '/v1/subscriptions', {
+            'customer': cus,
+            'items[0][price]': self.m['prices']['pro_yearly']})
+        self.assertEqual(st, 200, sub)
+        st, sched, _ = self.api('POST', '/v1/subscription_schedules',
+                                {'from_subscription': sub['id']})
+        self.assertEqual(st, 200, sched)
+        phase = sched['phases'][0]
+        item = sub['items']['data'][0]
+        self.assertEqual((phase['start_date'], phase['end_date']),
+                         (item['current_period_start'],
+                          item['current_period_end']))
+        st, sched, _ = self.api(
+            'POST', '/v1/subscription_schedules/' + sched['id'], {
+                'end_behavior': 'release',
+                'phases[0][items][0][price]': self.m['prices']['pro_yearly'],
+                'phases[0][start_date]': phase['start_date'],
+                'phases[0][end_date]': phase['end_date'],
+                'phases[1][items][0][price]':
+                    self.m['prices']['starter_monthly'],
+                'phases[1][items][0][quantity]': 1})
+        self.assertEqual(st, 200, sched)
+        self.assertEqual(sched['phases'][1]['start_date'], phase['end_date'])
+        self.assertParses('SubscriptionSchedule', sched)
+        st, got, _ = self.api('GET', '/v1/subscriptions/' + sub['id'],
+                              {'expand[]': 'schedule'})
+        self.assertEqual(got['schedule']['id'], sched['id'])
+        # The price changes only when the phase starts, not now.
+        self.assertEqual(got['items']['data'][0]['price']['id'],
+                         self.m['prices']['pro_yearly'])
+        st, err, _ = self.api('POST', '/v1/subscriptions/' + sub['id'],
+                              {'cancel_at_period_end': 'true'})
+        self.assertEqual(st, 400)
+        self.assertIn('managed by the subscription schedule',
+                      err['error']['message'])
+        st, rel, _ = self.api(
+            'POST', '/v1/subscription_schedules/%s/release' % sched['id'])
+        self.assertEqual((st, rel['status'], rel['released_subscription']),
+                         (200, 'released', sub['id']))
+        st, got, _ = self.api('GET', '/v1/subscriptions/' + sub['id'])
+        self.assertIsNone(got['schedule'])
+        self.api('DELETE', '/v1/subscriptions/' + sub['id'])
 
     def test_invoice_documents(self):
         inv_id = self.m['customers']['ada']['invoices'][0]
@@ -239,6 +326,7 @@ class Emulator(unittest.TestCase):
             ('stripe_types::List<Product>', '/v1/products', []),
             ('Customer', '/v1/customers/' + ada['id'], []),
             ('Coupon', '/v1/coupons/WELCOME20', []),
+            ('stripe_types::List<PromotionCode>', '/v1/promotion_codes', []),
         ]
         for ty, path, q in checks:
             st, body, _ = self.api('GET', path, q)

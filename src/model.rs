@@ -41,6 +41,20 @@ pub enum Interval {
     Year,
 }
 
+impl Interval {
+    /// Roughly how long one interval lasts, to compare intervals (a month
+    /// is shorter than a year) without a calendar.
+    pub fn approx_days(self, count: u32) -> u64 {
+        let days = match self {
+            Self::Day => 1,
+            Self::Week => 7,
+            Self::Month => 30,
+            Self::Year => 365,
+        };
+        days * u64::from(count.max(1))
+    }
+}
+
 /// One priced line of a subscription.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionLine {
@@ -97,13 +111,29 @@ pub struct Subscription {
     /// A current subscription was already started from this ended one, so it
     /// must not be restarted again.
     pub superseded: bool,
+    /// A plan change waiting for the end of the billing period.
+    pub scheduled_change: Option<ScheduledChange>,
+}
+
+/// A plan change that takes effect at the end of the billing period (a
+/// Stripe subscription schedule's next phase), e.g. a downgrade.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledChange {
+    /// Stripe subscription schedule id (`sub_sched_…`).
+    pub schedule_id: String,
+    /// When the new plan starts (Unix seconds).
+    pub starts_at: i64,
+    /// The line as it will be (its `item_id` is the current item's).
+    pub line: SubscriptionLine,
 }
 
 /// A coupon applied to a subscription.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Discount {
-    /// The coupon's id (what the customer typed).
+    /// The coupon's id.
     pub coupon_id: String,
+    /// The promotion code the customer typed, when it came from one.
+    pub promotion_code: Option<String>,
     /// The coupon's display name, if the merchant gave it one.
     pub name: Option<String>,
     /// Percentage off, e.g. 20.0.
@@ -273,6 +303,10 @@ pub struct PlanPreview {
     pub due_now: bool,
     /// When the next invoice is due, if not now.
     pub next_payment_at: Option<i64>,
+    /// The change waits for the end of the period (downgrades and shorter
+    /// intervals, when the configuration says so): the day it takes effect.
+    /// Nothing is charged now; `amount_due` is then the new price per interval.
+    pub starts_at: Option<i64>,
 }
 
 /// The signed-in customer.
@@ -298,4 +332,6 @@ pub struct PortalOverview {
     /// A fresh value per page view; forms send it back so a double submit
     /// reuses one Stripe idempotency key while a later action gets a new one.
     pub form_nonce: String,
+    /// Quantities the sign-in link suggested (pre-fills quantity fields).
+    pub quantity_preset: crate::quantity_preset::QuantityPreset,
 }

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Subscription, SubscriptionStatus};
-use crate::portal_config::PortalConfig;
+use crate::model::{PlanOption, Subscription, SubscriptionLine, SubscriptionStatus};
+use crate::portal_config::{PortalConfig, ScheduleCondition};
 
 /// Something a customer can do to a subscription.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -16,12 +16,15 @@ pub enum Action {
     Cancel,
     Reactivate,
     Resubscribe,
+    /// Drop a plan change scheduled for the end of the period.
+    KeepCurrentPlan,
 }
 
 impl Action {
     /// Every action, for exhaustive tests and UI ordering.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::ChangePlan,
+        Action::KeepCurrentPlan,
         Action::UpdateQuantity,
         Action::ApplyCoupon,
         Action::Cancel,
@@ -39,6 +42,7 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Reactivate => "reactivate",
             Action::Resubscribe => "resubscribe",
+            Action::KeepCurrentPlan => "cancel_scheduled_change",
         }
     }
 }
@@ -52,12 +56,21 @@ pub fn allows(config: &PortalConfig, subscription: &Subscription, action: Action
     // do we: such subscriptions can only be canceled.
     let single_item = subscription.lines.len() == 1;
     let healthy = matches!(status, Active | Trialing);
+    // A scheduled plan change owns the item until it is dropped: changing
+    // plan or quantity again would race with it.
+    let scheduled = subscription.scheduled_change.is_some();
     match action {
-        Action::ChangePlan => config.change_plan && healthy && !pending && single_item,
+        Action::ChangePlan => {
+            config.change_plan && healthy && !pending && !scheduled && single_item
+        }
+        // Dropping a scheduled change keeps the customer on the plan they
+        // have: always allowed while it is pending, like reactivating.
+        Action::KeepCurrentPlan => scheduled && !status.has_ended(),
         Action::UpdateQuantity => {
             config.quantity
                 && healthy
                 && !pending
+                && !scheduled
                 && single_item
                 && subscription
                     .lines
@@ -85,6 +98,27 @@ pub fn allowed_actions(config: &PortalConfig, subscription: &Subscription) -> Ve
         .collect()
 }
 
+/// Whether moving `from` to `to` waits for the end of the billing period:
+/// the configuration schedules downgrades (a lower price per interval)
+/// and/or moves to a shorter interval, as Stripe's portal does.
+pub fn change_waits_for_period_end(
+    config: &PortalConfig,
+    from: &SubscriptionLine,
+    to: &PlanOption,
+) -> bool {
+    let decreasing = from
+        .unit_amount
+        .as_ref()
+        .is_some_and(|now| now.currency == to.amount.currency && to.amount.minor < now.minor);
+    let shortening = from.interval.is_some_and(|i| {
+        to.interval.approx_days(to.interval_count) < i.approx_days(from.interval_count)
+    });
+    config.schedule_at_period_end.iter().any(|c| match c {
+        ScheduleCondition::DecreasingItemAmount => decreasing,
+        ScheduleCondition::ShorteningInterval => shortening,
+    })
+}
+
 /// When resubscribing, whether the customer may pick another plan.
 pub fn resubscribe_allows_plan_choice(config: &PortalConfig) -> bool {
     config.resubscribe && config.plan_change_for_canceled
@@ -98,7 +132,7 @@ pub fn resubscribe_allows_coupon(config: &PortalConfig) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SubscriptionLine;
+    use crate::model::{Interval, ScheduledChange};
     use crate::money::Money;
 
     const STATUSES: [SubscriptionStatus; 8] = [
@@ -155,7 +189,19 @@ mod tests {
             discount: None,
             resubscribed_from: None,
             superseded: false,
+            scheduled_change: None,
         }
+    }
+
+    fn with_scheduled_change(mut s: Subscription) -> Subscription {
+        let mut line = line(None);
+        line.price_id = "price_cheaper".into();
+        s.scheduled_change = Some(ScheduledChange {
+            schedule_id: "sub_sched_1".into(),
+            starts_at: 1,
+            line,
+        });
+        s
     }
 
     /// The expected answer, written independently of `allows`, row by row.
@@ -166,9 +212,13 @@ mod tests {
         let healthy = matches!(s.status, Active | Trialing);
         let one = s.lines.len() == 1;
         let seats = s.lines.iter().all(|l| l.unit_label.is_some());
+        let scheduled = s.scheduled_change.is_some();
         match action {
-            Action::ChangePlan => config.change_plan && healthy && !pending && one,
-            Action::UpdateQuantity => config.quantity && healthy && !pending && one && seats,
+            Action::ChangePlan => config.change_plan && healthy && !pending && !scheduled && one,
+            Action::KeepCurrentPlan => scheduled && !ended,
+            Action::UpdateQuantity => {
+                config.quantity && healthy && !pending && !scheduled && one && seats
+            }
             Action::ApplyCoupon => config.coupons && healthy && !pending,
             Action::Cancel => config.cancellation && !ended && !pending,
             Action::Reactivate => s.cancel_at_period_end && !ended,
@@ -200,21 +250,92 @@ mod tests {
                 for pending in [Pending::No, Pending::PeriodEnd, Pending::CancelAt] {
                     for lines in [1, 2] {
                         for seats in [false, true] {
-                            let s = subscription(status, pending, lines, seats);
-                            for action in Action::ALL {
-                                assert_eq!(
-                                    allows(&config, &s, action),
-                                    expected(&config, &s, action),
-                                    "{action:?} on {status:?} pending={pending:?} lines={lines} seats={seats} under {config:?}"
-                                );
-                                checked += 1;
+                            for scheduled in [false, true] {
+                                let mut s = subscription(status, pending, lines, seats);
+                                if scheduled {
+                                    s = with_scheduled_change(s);
+                                }
+                                for action in Action::ALL {
+                                    assert_eq!(
+                                        allows(&config, &s, action),
+                                        expected(&config, &s, action),
+                                        "{action:?} on {status:?} pending={pending:?} lines={lines} seats={seats} scheduled={scheduled} under {config:?}"
+                                    );
+                                    checked += 1;
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        assert_eq!(checked, 32 * 8 * 3 * 2 * 2 * 6);
+        assert_eq!(checked, 32 * 8 * 3 * 2 * 2 * 2 * 7);
+    }
+
+    #[test]
+    fn scheduled_change_offers_keeping_the_current_plan_instead_of_changing() {
+        let s = with_scheduled_change(subscription(
+            SubscriptionStatus::Active,
+            Pending::No,
+            1,
+            true,
+        ));
+        assert_eq!(
+            allowed_actions(&PortalConfig::default(), &s),
+            [Action::KeepCurrentPlan, Action::ApplyCoupon, Action::Cancel]
+        );
+    }
+
+    fn option(amount: i64, interval: Interval) -> PlanOption {
+        PlanOption {
+            price_id: "price_2".into(),
+            product_name: "Other".into(),
+            price_name: None,
+            amount: Money::new(amount, "usd"),
+            interval,
+            interval_count: 1,
+            current: false,
+        }
+    }
+
+    #[test]
+    fn downgrades_and_shorter_intervals_wait_only_when_configured() {
+        let mut pro_yearly = line(None);
+        pro_yearly.unit_amount = Some(Money::new(29000, "usd"));
+        pro_yearly.interval = Some(Interval::Year);
+        let starter_yearly = option(9000, Interval::Year);
+        let pro_monthly = option(2900, Interval::Month);
+        let premium_yearly = option(49000, Interval::Year);
+        let both = PortalConfig {
+            schedule_at_period_end: vec![
+                ScheduleCondition::DecreasingItemAmount,
+                ScheduleCondition::ShorteningInterval,
+            ],
+            ..PortalConfig::default()
+        };
+        let shorter_only = PortalConfig {
+            schedule_at_period_end: vec![ScheduleCondition::ShorteningInterval],
+            ..PortalConfig::default()
+        };
+        let cases = [
+            (&both, &starter_yearly, true),
+            (&both, &pro_monthly, true),
+            (&both, &premium_yearly, false),
+            (&shorter_only, &starter_yearly, false),
+            (&shorter_only, &pro_monthly, true),
+            (&PortalConfig::default(), &starter_yearly, false),
+            (&PortalConfig::default(), &pro_monthly, false),
+        ];
+        for (config, to, waits) in cases {
+            assert_eq!(
+                change_waits_for_period_end(config, &pro_yearly, to),
+                waits,
+                "{:?} -> {} under {:?}",
+                pro_yearly.interval,
+                to.amount.minor,
+                config.schedule_at_period_end
+            );
+        }
     }
 
     #[test]

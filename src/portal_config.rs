@@ -41,6 +41,9 @@ pub struct PortalConfig {
     pub quantity_max: u64,
     /// How plan and quantity changes are billed (Stripe's `proration_behavior`).
     pub proration_behavior: ProrationBehavior,
+    /// Plan changes that wait for the end of the billing period instead of
+    /// applying now (Stripe's `subscription_update.schedule_at_period_end`).
+    pub schedule_at_period_end: Vec<ScheduleCondition>,
     /// What the plan picker offers (Stripe's `subscription_update.products`).
     /// Empty: every active recurring price of the products in the
     /// subscription's product group (product metadata `portico_group`).
@@ -73,6 +76,17 @@ pub enum ProrationBehavior {
     None,
 }
 
+/// When a plan change is scheduled for the end of the period (Stripe's
+/// `schedule_at_period_end.conditions`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleCondition {
+    /// The new price costs less per interval (a downgrade).
+    DecreasingItemAmount,
+    /// The new billing interval is shorter (yearly to monthly).
+    ShorteningInterval,
+}
+
 /// A product the plan picker offers, with the prices it may offer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedProduct {
@@ -101,6 +115,7 @@ impl Default for PortalConfig {
             quantity_min: 1,
             quantity_max: 100,
             proration_behavior: ProrationBehavior::CreateProrations,
+            schedule_at_period_end: Vec::new(),
             products: Vec::new(),
             cancellation: true,
             cancellation_reason: true,

@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Backend, Seed, TestApp, fresh_seed, stripe_get};
+use support::{Backend, Seed, TestApp, fresh_seed, stripe_get, stripe_post};
 
 const NONCE: &str = "test-nonce-0123456789";
 
@@ -621,4 +621,260 @@ async fn cross_site_posts_are_refused() {
         assert_eq!(response.status(), 403, "{header:?}");
     }
     assert_eq!(subscription(sub).await["cancel_at_period_end"], false);
+}
+
+#[tokio::test]
+async fn promotion_codes_apply_their_coupon_and_respect_their_limits() {
+    let seed = fresh_seed("promo");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    // Stripe matches promotion codes case-insensitively; so does the portal.
+    let (status, body) = app
+        .call(
+            &cookie,
+            "apply_coupon",
+            &[
+                ("subscription_id", pro),
+                ("code", "spring25"),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert!(status < 400, "{body}");
+    let after = stripe_get(&format!("subscriptions/{pro}?expand[]=discounts")).await;
+    assert_eq!(
+        after["discounts"][0]["promotion_code"],
+        seed.promotion_code.as_str()
+    );
+    assert_eq!(after["discounts"][0]["source"]["coupon"], "SPRING25-COUPON");
+    let (_, html) = app.portal_page(&cookie, "en").await;
+    assert!(
+        html.contains("Coupon SPRING25 applied"),
+        "the code the customer typed"
+    );
+    assert!(
+        html.contains("After discount: $21.75 / month"),
+        "and the new price"
+    );
+
+    // A code issued to another customer is refused and changes nothing.
+    let code = format!("ONLYYUKI{}", &seed.customers["yuki"].id[4..]);
+    let (status, created) = stripe_post(
+        "promotion_codes",
+        &[
+            ("promotion[type]", "coupon"),
+            ("promotion[coupon]", "WELCOME20"),
+            ("customer", &seed.customers["yuki"].id),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let seats = &seed.customers["ada"].subscriptions["seats"];
+    let (_, body) = app
+        .call(
+            &cookie,
+            "apply_coupon",
+            &[
+                ("subscription_id", seats),
+                ("code", &code),
+                ("nonce", NONCE),
+            ],
+        )
+        .await;
+    assert!(body.contains("CouponInvalid"), "{body}");
+    // So is a deactivated one.
+    let promo = created["id"].as_str().expect("promotion code id");
+    stripe_post(&format!("promotion_codes/{promo}"), &[("active", "false")]).await;
+    let yuki = app
+        .sign_in(&app.sign_in_path("email", &seed.customers["yuki"].email))
+        .await;
+    let jpy = &seed.customers["yuki"].subscriptions["pro_monthly_jpy"];
+    let (_, body) = app
+        .call(
+            &yuki,
+            "apply_coupon",
+            &[("subscription_id", jpy), ("code", &code), ("nonce", NONCE)],
+        )
+        .await;
+    assert!(body.contains("CouponInvalid"), "{body}");
+    for id in [seats, jpy] {
+        assert_eq!(subscription(id).await["discounts"], serde_json::json!([]));
+    }
+}
+
+#[tokio::test]
+async fn downgrade_waits_for_the_period_end_when_configured_and_can_be_dropped() {
+    use portico::portal_config::ScheduleCondition;
+    let seed = fresh_seed("schedule");
+    let (app, cookie) = signed_in(&seed, "ada").await;
+    app.configure(|c| {
+        c.schedule_at_period_end = vec![
+            ScheduleCondition::DecreasingItemAmount,
+            ScheduleCondition::ShorteningInterval,
+        ]
+    })
+    .await;
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    let starter = &seed.prices["starter_monthly"];
+    let period_end = subscription(pro).await["items"]["data"][0]["current_period_end"].clone();
+
+    let (status, body) = app
+        .call(
+            &cookie,
+            "preview_plan_change",
+            &[("subscription_id", pro), ("price", starter)],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let preview: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(preview["starts_at"], period_end, "{preview}");
+    assert_eq!(preview["amount_due"]["minor"], 900);
+
+    let downgrade = [
+        ("subscription_id", pro.as_str()),
+        ("price", starter.as_str()),
+        ("nonce", NONCE),
+    ];
+    let (status, body) = app.call(&cookie, "change_plan", &downgrade).await;
+    assert!(status < 400, "{body}");
+    let after = subscription(pro).await;
+    assert_eq!(
+        after["items"]["data"][0]["price"]["id"], seed.prices["pro_monthly"],
+        "the customer keeps Pro until the period ends"
+    );
+    let schedule_id = after["schedule"].as_str().expect("a schedule").to_string();
+    let schedule = stripe_get(&format!("subscription_schedules/{schedule_id}")).await;
+    assert_eq!(schedule["phases"][1]["items"][0]["price"], *starter);
+    assert_eq!(schedule["phases"][1]["start_date"], period_end);
+    let (_, html) = app.portal_page(&cookie, "en").await;
+    assert!(
+        html.contains("Changes to Starter · Monthly ($9.00 / month) on"),
+        "the card says what changes when"
+    );
+    assert!(html.contains("Keep current plan"));
+
+    // While the change waits, the plan cannot be changed again.
+    let (status, body) = app
+        .call(
+            &cookie,
+            "change_plan",
+            &[
+                ("subscription_id", pro),
+                ("price", &seed.prices["pro_yearly"]),
+                ("nonce", "second-page-nonce-0001"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+
+    let keep = [("subscription_id", pro.as_str()), ("nonce", NONCE)];
+    let (status, body) = app.call(&cookie, "keep_current_plan", &keep).await;
+    assert!(status < 400, "{body}");
+    let schedule = stripe_get(&format!("subscription_schedules/{schedule_id}")).await;
+    assert_eq!(schedule["status"], "released");
+    let after = subscription(pro).await;
+    assert_eq!(after["schedule"], Value::Null);
+    assert_eq!(
+        after["items"]["data"][0]["price"]["id"],
+        seed.prices["pro_monthly"]
+    );
+    assert_eq!(
+        app.audit_count(&seed.customers["ada"].id, "cancel_scheduled_change", "ok")
+            .await,
+        1
+    );
+
+    // An upgrade still applies at once.
+    let (status, body) = app
+        .call(
+            &cookie,
+            "change_plan",
+            &[
+                ("subscription_id", pro),
+                ("price", &seed.prices["pro_yearly"]),
+                ("nonce", "third-page-nonce-00001"),
+            ],
+        )
+        .await;
+    assert!(status < 400, "{body}");
+    assert_eq!(
+        subscription(pro).await["items"]["data"][0]["price"]["id"],
+        seed.prices["pro_yearly"]
+    );
+
+    // Canceling a subscription with a waiting change drops the change.
+    let (status, body) = app
+        .call(
+            &cookie,
+            "change_plan",
+            &[
+                ("subscription_id", pro),
+                ("price", &seed.prices["starter_yearly"]),
+                ("nonce", "fourth-page-nonce-0001"),
+            ],
+        )
+        .await;
+    assert!(status < 400, "{body}");
+    assert!(subscription(pro).await["schedule"].is_string());
+    let (status, body) = app
+        .call(
+            &cookie,
+            "cancel_subscription",
+            &[
+                ("subscription_id", pro),
+                ("nonce", "fifth-page-nonce-00001"),
+            ],
+        )
+        .await;
+    assert!(status < 400, "{body}");
+    let after = subscription(pro).await;
+    assert_eq!(after["cancel_at_period_end"], true);
+    assert_eq!(after["schedule"], Value::Null);
+}
+
+#[tokio::test]
+async fn sign_in_link_presets_the_quantity_within_the_range() {
+    let seed = fresh_seed("preset");
+    let app = TestApp::start(Backend::Sqlite).await;
+    let ada = &seed.customers["ada"];
+    let seats = &ada.subscriptions["seats"];
+    let quantity_field = |html: &str| -> String {
+        let at = html
+            .find(&format!(r#"id="quantity-{seats}""#))
+            .expect("the quantity field");
+        let end = at + html[at..].find('>').expect("end of the input");
+        html[at..end].to_string()
+    };
+
+    let plain = app.sign_in(&app.sign_in_path("email", &ada.email)).await;
+    let (_, html) = app.portal_page(&plain, "en").await;
+    assert!(
+        quantity_field(&html).contains(r#"value="5""#),
+        "what the customer has"
+    );
+
+    let link = format!(
+        "{}&quantity%5Bseat%5D=8",
+        app.sign_in_path("email", &ada.email)
+    );
+    let cookie = app.sign_in(&link).await;
+    let (_, html) = app.portal_page(&cookie, "en").await;
+    assert!(
+        quantity_field(&html).contains(r#"value="8""#),
+        "the link's suggestion"
+    );
+
+    let link = format!("{}&quantity=900", app.sign_in_path("email", &ada.email));
+    let cookie = app.sign_in(&link).await;
+    let (_, html) = app.portal_page(&cookie, "en").await;
+    assert!(
+        quantity_field(&html).contains(r#"value="100""#),
+        "never above the maximum"
+    );
+    assert_eq!(
+        subscription(seats).await["items"]["data"][0]["quantity"],
+        5,
+        "only a suggestion"
+    );
 }

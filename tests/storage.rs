@@ -4,6 +4,7 @@
 mod support;
 
 use portico::portal_config::PortalConfig;
+use portico::quantity_preset::QuantityPreset;
 use portico::server::db::Db;
 use portico::server::db::audit::AuditEntry;
 use portico::server::db::sessions::NewSession;
@@ -43,6 +44,8 @@ async fn storage_story_passes_on_every_backend() {
 
         // Sessions are found by token hash, touched, and swept when expired.
         let t0 = 1_800_000_000;
+        let mut preset = QuantityPreset::default();
+        preset.accept("quantity[seat]", "4");
         for (id, hash, created) in [
             ("ses_live", "hash_live", t0),
             ("ses_old", "hash_old", t0 - 3 * 3600),
@@ -55,6 +58,7 @@ async fn storage_story_passes_on_every_backend() {
                 livemode: false,
                 subscription_id: Some("sub_1"),
                 created_at: created,
+                quantity_preset: &preset,
             })
             .await
             .unwrap();
@@ -70,6 +74,11 @@ async fn storage_story_passes_on_every_backend() {
             "{backend:?}"
         );
         assert_eq!(session.last_used_at, None);
+        assert_eq!(
+            session.quantity_preset.for_unit("seat", 1, 100),
+            Some(4),
+            "{backend:?}: the link's quantity survives storage"
+        );
         db.touch_session(&session, t0 + 60).await.unwrap();
         let touched = db
             .session_by_token_hash("hash_live")

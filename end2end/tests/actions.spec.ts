@@ -57,16 +57,26 @@ test("an invalid coupon is refused, a valid one lowers the price", async ({ page
   await hydrated(page, javaScriptEnabled);
   const pro = () => page.getByRole("article", { name: "Pro" });
 
-  await pro().getByLabel("Coupon code").fill("NOT-A-COUPON");
-  await pro().getByRole("button", { name: "Apply coupon" }).click();
+  await pro().getByLabel("Coupon or promotion code").fill("NOT-A-COUPON");
+  await pro().getByRole("button", { name: "Apply code" }).click();
   await expect(pro().getByRole("alert")).toContainText("This coupon code isn't valid");
   expect((await stripeSubscription(seed.customers.ada.subscriptions.pro_monthly)).discounts).toHaveLength(0);
 
   await hydrated(page, javaScriptEnabled);
-  await pro().getByLabel("Coupon code").fill("WELCOME20");
-  await pro().getByRole("button", { name: "Apply coupon" }).click();
+  await pro().getByLabel("Coupon or promotion code").fill("WELCOME20");
+  await pro().getByRole("button", { name: "Apply code" }).click();
   await expect(page.getByRole("status")).toContainText("The coupon has been applied.");
   await expect(pro()).toContainText("Coupon WELCOME20 applied (20% off). After discount: $23.20 / month");
+
+  // A promotion code, typed in any case, applies its coupon.
+  await hydrated(page, javaScriptEnabled);
+  const seats = () => page.getByRole("article", { name: "Team Seats" });
+  await seats().getByLabel("Coupon or promotion code").fill("spring25");
+  await seats().getByRole("button", { name: "Apply code" }).click();
+  await expect(page.getByRole("status")).toContainText("The coupon has been applied.");
+  await expect(seats()).toContainText("Coupon SPRING25 applied (25% off). After discount: $45.00 / month");
+  const discounted = await stripeSubscription(seed.customers.ada.subscriptions.seats);
+  expect(discounted.discounts).toHaveLength(1);
 });
 
 test("change plan after previewing the cost", async ({ page, javaScriptEnabled }) => {

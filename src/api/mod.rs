@@ -8,6 +8,7 @@ pub mod cancel_subscription;
 pub mod change_plan;
 pub mod get_overview;
 pub mod get_plan_choices;
+pub mod keep_current_plan;
 pub mod preview_plan_change;
 pub mod reactivate_subscription;
 pub mod resubscribe;

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::api::apply_coupon::ApplyCoupon;
+use crate::api::keep_current_plan::KeepCurrentPlan;
 use crate::api::reactivate_subscription::ReactivateSubscription;
 use crate::api::resubscribe::Resubscribe;
 use crate::api::update_quantity::UpdateQuantity;
@@ -14,6 +15,7 @@ use crate::i18n::*;
 use crate::model::Subscription;
 use crate::policy::{self, Action};
 use crate::portal_config::PortalConfig;
+use crate::quantity_preset::QuantityPreset;
 
 /// Shows a server function's error under its form.
 #[component]
@@ -35,6 +37,7 @@ pub fn SubscriptionActions(
     subscription: Subscription,
     config: PortalConfig,
     nonce: String,
+    preset: QuantityPreset,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let actions = policy::allowed_actions(&config, &subscription);
@@ -65,10 +68,17 @@ pub fn SubscriptionActions(
                 }
                 .into_any(),
                 Action::Reactivate => view! { <ReactivateForm id nonce /> }.into_any(),
+                Action::KeepCurrentPlan => view! { <KeepPlanForm id nonce /> }.into_any(),
                 Action::UpdateQuantity => {
-                    let current = subscription.single_line().map(|l| l.quantity).unwrap_or(1);
-                    view! { <QuantityForm id nonce current min=config.quantity_min max=config.quantity_max /> }
-                        .into_any()
+                    let line = subscription.single_line();
+                    let (min, max) = (config.quantity_min, config.quantity_max);
+                    // The sign-in link's suggestion, else what the customer has.
+                    let initial = line
+                        .and_then(|l| l.unit_label.as_deref())
+                        .and_then(|unit| preset.for_unit(unit, min, max))
+                        .or(line.map(|l| l.quantity))
+                        .unwrap_or(1);
+                    view! { <QuantityForm id nonce initial min max /> }.into_any()
                 }
                 Action::ApplyCoupon => view! { <CouponForm id nonce /> }.into_any(),
                 Action::Resubscribe => {
@@ -126,6 +136,23 @@ fn ReactivateForm(id: String, nonce: String) -> impl IntoView {
 }
 
 #[component]
+fn KeepPlanForm(id: String, nonce: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<KeepCurrentPlan>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="subscription_id" value=id />
+            <input type="hidden" name="nonce" value=nonce />
+            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                {t!(i18n, actions.keep_current_plan)}
+            </button>
+        </ActionForm>
+        <FormError error />
+    }
+}
+
+#[component]
 fn ResubscribeForm(id: String, nonce: String, coupon: bool) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<Resubscribe>::new();
@@ -151,7 +178,7 @@ fn ResubscribeForm(id: String, nonce: String, coupon: bool) -> impl IntoView {
 }
 
 #[component]
-fn QuantityForm(id: String, nonce: String, current: u64, min: u64, max: u64) -> impl IntoView {
+fn QuantityForm(id: String, nonce: String, initial: u64, min: u64, max: u64) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<UpdateQuantity>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
@@ -169,7 +196,7 @@ fn QuantityForm(id: String, nonce: String, current: u64, min: u64, max: u64) -> 
                 inputmode="numeric"
                 min=min.max(1)
                 max=max
-                value=current
+                value=initial
                 aria-describedby=hint.clone()
                 required
             />

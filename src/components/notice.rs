@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::format;
+use crate::components::subscription_card::plan_name;
 use crate::i18n::*;
 use crate::model::{PortalOverview, SubscriptionStatus};
 
@@ -35,7 +36,19 @@ pub fn ActionNotice(
             "resubscribe" => td_string!(l, notice.resubscribed).to_string(),
             "update_quantity" => td_string!(l, notice.quantity_updated).to_string(),
             "apply_coupon" => td_string!(l, notice.coupon_applied).to_string(),
-            "change_plan" => td_string!(l, notice.plan_changed).to_string(),
+            "change_plan" => match subscription
+                .as_ref()
+                .and_then(|s| s.scheduled_change.as_ref())
+            {
+                Some(change) => td_string!(
+                    l,
+                    notice.plan_change_scheduled,
+                    plan = plan_name(&change.line),
+                    date = format::date(l, change.starts_at)
+                ),
+                None => td_string!(l, notice.plan_changed).to_string(),
+            },
+            "cancel_scheduled_change" => td_string!(l, notice.scheduled_change_dropped).to_string(),
             _ => return None,
         })
     };

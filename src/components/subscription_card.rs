@@ -5,14 +5,18 @@ use leptos::prelude::*;
 use crate::components::actions::SubscriptionActions;
 use crate::components::format;
 use crate::i18n::*;
-use crate::model::{Discount, Money, Subscription, SubscriptionLine, SubscriptionStatus};
+use crate::model::{
+    Discount, Money, ScheduledChange, Subscription, SubscriptionLine, SubscriptionStatus,
+};
 use crate::portal_config::PortalConfig;
+use crate::quantity_preset::QuantityPreset;
 
 #[component]
 pub fn SubscriptionCard(
     subscription: Subscription,
     config: PortalConfig,
     nonce: String,
+    preset: QuantityPreset,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let heading_id = format!("sub-{}", subscription.id);
@@ -34,6 +38,7 @@ pub fn SubscriptionCard(
         .flatten();
     let dates = Dates::of(&subscription);
     let lines = subscription.lines.clone();
+    let scheduled = subscription.scheduled_change.clone();
     let discount = subscription
         .discount
         .clone()
@@ -66,7 +71,8 @@ pub fn SubscriptionCard(
                 })}
             {discount.map(|(discount, (after, (interval, count)))| view! { <DiscountView discount after interval count /> })}
             <DatesView dates />
-            <SubscriptionActions subscription config nonce />
+            {scheduled.map(|change| view! { <ScheduledChangeView change /> })}
+            <SubscriptionActions subscription config nonce preset />
         </article>
     }
 }
@@ -111,6 +117,37 @@ fn Line(line: SubscriptionLine) -> impl IntoView {
     }
 }
 
+/// "Changes to Starter ($9.00 / month) on December 22, 2026."
+#[component]
+fn ScheduledChangeView(change: ScheduledChange) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || {
+        let l = i18n.get_locale();
+        let line = &change.line;
+        let price = line
+            .total()
+            .zip(line.interval)
+            .map(|(total, interval)| format::per_interval(l, &total, interval, line.interval_count))
+            .unwrap_or_default();
+        td_string!(
+            l,
+            portal.change_scheduled,
+            plan = plan_name(line),
+            price = price,
+            date = format::date(l, change.starts_at)
+        )
+    };
+    view! { <p class="scheduled-change notice-warning">{text}</p> }
+}
+
+/// "Starter · Monthly", or the product name alone.
+pub fn plan_name(line: &SubscriptionLine) -> String {
+    match &line.price_name {
+        Some(price) => format!("{} · {price}", line.product_name),
+        None => line.product_name.clone(),
+    }
+}
+
 /// A coupon on the subscription and the price after it.
 #[component]
 fn DiscountView(
@@ -120,7 +157,11 @@ fn DiscountView(
     count: u32,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let code = discount.coupon_id.clone();
+    // What the customer typed: the promotion code, else the coupon's id.
+    let code = discount
+        .promotion_code
+        .clone()
+        .unwrap_or_else(|| discount.coupon_id.clone());
     let size = move || {
         let l = i18n.get_locale();
         match (discount.percent_off, &discount.amount_off) {

@@ -210,8 +210,12 @@ fn ChangeConfirm(
                             {move || {
                                 let l = i18n.get_locale();
                                 let amount = format::money(l, &p.amount_due);
-                                match (p.due_now, p.next_payment_at) {
-                                    (false, Some(at)) => {
+                                match (p.starts_at, p.due_now, p.next_payment_at) {
+                                    (Some(starts), _, _) => {
+                                        let date = format::date(l, starts);
+                                        td_string!(l, plans.due_at_period_end, date = date, amount = amount)
+                                    }
+                                    (None, false, Some(at)) => {
                                         td_string!(l, plans.due_next, date = format::date(l, at), amount = amount)
                                     }
                                     _ => td_string!(l, plans.due_now, amount = amount),

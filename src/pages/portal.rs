@@ -54,6 +54,7 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
     let single = overview.single_subscription;
     let config = overview.config;
     let nonce = overview.form_nonce;
+    let preset = overview.quantity_preset;
     let subscriptions = overview.subscriptions;
     view! {
         <section class="overview" aria-labelledby="overview-heading">
@@ -87,6 +88,7 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                                             subscription
                                             config=config.clone()
                                             nonce=nonce.clone()
+                                            preset=preset.clone()
                                         />
                                     </li>
                                 }

@@ -17,7 +17,7 @@ use crate::server::routes::error_page::set_error_status;
 use crate::server::session::{PortalSession, token};
 use crate::server::state::AppState;
 use crate::server::stripe::{
-    Cancellation, ItemChange, Resubscription, StripeApiError, looks_like_id,
+    Cancellation, ItemChange, Redemption, Resubscription, StripeApiError, looks_like_id,
 };
 
 /// Longest cancellation comment accepted (Stripe's cancellation_details
@@ -232,6 +232,17 @@ pub async fn cancel(
             Cancellation::default()
         };
         let key = idempotency_key(session, Action::Cancel, id, &[], form_nonce);
+        // A schedule owns the subscription's end while it manages it (Stripe
+        // refuses cancel_at_period_end then); canceling drops the change.
+        if let Some(change) = &sub.scheduled_change
+            && !session.config.cancel_immediately
+        {
+            state
+                .stripe
+                .release_schedule(id, &change.schedule_id, &format!("{key}-release"))
+                .await
+                .map_err(stripe_error)?;
+        }
         if session.config.cancel_immediately {
             state.stripe.cancel_now(id, &why, &key).await
         } else {
@@ -316,13 +327,13 @@ pub async fn apply_coupon(
         let form_nonce = nonce(form_nonce)?;
         let sub = owned_subscription(state, session, id).await?;
         authorize(session, &sub, Action::ApplyCoupon)?;
-        let coupon = redeemable_coupon(state, code).await?;
+        let redemption = redeemable(state, session, code).await?;
         let current = sub
             .discount
             .as_ref()
             .map(|d| d.coupon_id.as_str())
             .unwrap_or("");
-        if current == coupon {
+        if current == redemption.coupon_id() {
             // Applying it again would restart a one-time discount.
             return Err(PortalError::CouponInvalid);
         }
@@ -330,12 +341,12 @@ pub async fn apply_coupon(
             session,
             Action::ApplyCoupon,
             id,
-            &[current, &coupon],
+            &[current, code.trim()],
             form_nonce,
         );
         state
             .stripe
-            .apply_coupon(id, &coupon, &key)
+            .apply_coupon(id, &redemption, &key)
             .await
             .map_err(|e| match e {
                 // Stripe refuses coupons that do not apply to this subscription.
@@ -346,9 +357,13 @@ pub async fn apply_coupon(
     .await
 }
 
-/// A coupon id that Stripe knows, still honours, and the merchant made
-/// redeemable in the portal.
-async fn redeemable_coupon(state: &AppState, code: &str) -> Result<String, PortalError> {
+/// What a code the customer typed redeems: a promotion code, or a coupon
+/// the merchant made redeemable in the portal (see `StripeApi::redemption`).
+async fn redeemable(
+    state: &AppState,
+    session: &PortalSession,
+    code: &str,
+) -> Result<Redemption, PortalError> {
     let code = code.trim();
     let shaped = !code.is_empty()
         && code.len() <= 200
@@ -358,10 +373,12 @@ async fn redeemable_coupon(state: &AppState, code: &str) -> Result<String, Porta
     if !shaped {
         return Err(PortalError::CouponInvalid);
     }
-    match state.stripe.coupon(code).await.map_err(stripe_error)? {
-        Some(c) if c.valid && c.redeemable => Ok(c.id),
-        _ => Err(PortalError::CouponInvalid),
-    }
+    state
+        .stripe
+        .redemption(code, &session.row.customer_id)
+        .await
+        .map_err(stripe_error)?
+        .ok_or(PortalError::CouponInvalid)
 }
 
 /// Starts a canceled subscription again: Stripe cannot revive a canceled
@@ -408,7 +425,7 @@ pub async fn resubscribe(
             Some(_) if !policy::resubscribe_allows_coupon(&session.config) => {
                 return Err(PortalError::NotAllowed);
             }
-            Some(code) => Some(redeemable_coupon(state, code).await?),
+            Some(code) => Some(redeemable(state, session, code).await?),
         };
         let payment_method = state
             .stripe
@@ -416,7 +433,10 @@ pub async fn resubscribe(
             .await
             .map_err(stripe_error)?
             .ok_or(PortalError::NoPaymentMethod)?;
-        let params = [price.as_str(), coupon.as_deref().unwrap_or("")];
+        let params = [
+            price.as_str(),
+            coupon.as_ref().map_or("", Redemption::coupon_id),
+        ];
         let key = idempotency_key(session, Action::Resubscribe, id, &params, form_nonce);
         state
             .stripe
@@ -426,7 +446,7 @@ pub async fn resubscribe(
                     customer_id: customer,
                     price_id: &price,
                     quantity: line.quantity,
-                    coupon: coupon.as_deref(),
+                    coupon: coupon.as_ref(),
                     payment_method: &payment_method,
                 },
                 &key,
@@ -460,6 +480,13 @@ pub async fn change_plan(
             price: Some(&option.price_id),
             quantity: None,
         };
+        if policy::change_waits_for_period_end(&session.config, line, &option) {
+            return state
+                .stripe
+                .schedule_item_change(id, line, change, &key)
+                .await
+                .map_err(stripe_error);
+        }
         state
             .stripe
             .update_item(
@@ -469,6 +496,37 @@ pub async fn change_plan(
                 session.config.proration_behavior,
                 &key,
             )
+            .await
+            .map_err(stripe_error)
+    })
+    .await
+}
+
+/// Drops a plan change scheduled for the end of the period.
+pub async fn keep_current_plan(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    form_nonce: &str,
+) -> Result<Outcome, PortalError> {
+    audited(state, session, Action::KeepCurrentPlan, id, async {
+        let form_nonce = nonce(form_nonce)?;
+        let sub = owned_subscription(state, session, id).await?;
+        authorize(session, &sub, Action::KeepCurrentPlan)?;
+        let change = sub
+            .scheduled_change
+            .as_ref()
+            .ok_or(PortalError::NotAllowed)?;
+        let key = idempotency_key(
+            session,
+            Action::KeepCurrentPlan,
+            id,
+            &[&change.schedule_id],
+            form_nonce,
+        );
+        state
+            .stripe
+            .release_schedule(id, &change.schedule_id, &key)
             .await
             .map_err(stripe_error)
     })
@@ -515,6 +573,17 @@ pub async fn preview_plan(
     authorize(session, &sub, Action::ChangePlan)?;
     let option = offered_option(state, session, &sub, price).await?;
     let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
+    if policy::change_waits_for_period_end(&session.config, line, &option) {
+        // Nothing is invoiced now; the new price applies from the next period.
+        let amount_due = option.amount.times(line.quantity);
+        return Ok(PlanPreview {
+            option,
+            amount_due,
+            due_now: false,
+            next_payment_at: sub.current_period_end,
+            starts_at: sub.current_period_end,
+        });
+    }
     let proration = session.config.proration_behavior;
     let (amount_due, next) = state
         .stripe
@@ -537,6 +606,7 @@ pub async fn preview_plan(
         amount_due,
         due_now,
         next_payment_at: if due_now { None } else { next },
+        starts_at: None,
     })
 }
 
@@ -596,6 +666,7 @@ mod tests {
                 subscription_id: None,
                 created_at: 0,
                 last_used_at: None,
+                quantity_preset: Default::default(),
             },
             config: PortalConfig::default(),
         }

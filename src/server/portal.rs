@@ -38,5 +38,6 @@ pub async fn overview(
         single_subscription: session.row.subscription_id.is_some(),
         config: session.config.clone(),
         form_nonce: crate::server::actions::new_form_nonce(),
+        quantity_preset: session.row.quantity_preset.clone(),
     })
 }

@@ -21,6 +21,8 @@ pub struct Seed {
     pub customers: HashMap<String, SeedCustomer>,
     pub prices: HashMap<String, String>,
     pub products: HashMap<String, String>,
+    /// The promotion code `SPRING25` (`promo_…`).
+    pub promotion_code: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +86,24 @@ pub async fn stripe_get(path: &str) -> serde_json::Value {
     serde_json::from_str(&text).expect("emulator JSON")
 }
 
+/// Creates or changes an object at the Stripe emulator, as a merchant would
+/// in their dashboard; returns the status and the JSON answer.
+pub async fn stripe_post(path: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let base = required_env("PORTICO_TEST_STRIPE_API_BASE");
+    let url = format!("{}/v1/{path}", base.trim_end_matches('/'));
+    let response = reqwest::Client::new()
+        .post(url)
+        .bearer_auth("sk_test_portico_integration")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(form))
+        .send()
+        .await
+        .expect("emulator request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("emulator body");
+    (status, serde_json::from_str(&text).expect("emulator JSON"))
+}
+
 /// A storage backend to run a test story on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -130,6 +150,18 @@ fn rand_suffix() -> String {
     format!("{nanos}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The runtime every in-process Portico of this test binary runs on.
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("server runtime")
+    })
+}
+
 /// A running Portico.
 pub struct TestApp {
     pub base: String,
@@ -167,25 +199,37 @@ impl TestApp {
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "portico=info".into()))
             .try_init();
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("valid test config");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        // The app runs on one runtime shared by every test of the binary, not
+        // on the test's own: each #[tokio::test] has a runtime that dies with
+        // its test, and a server task parked on a finished test's runtime
+        // once left a request hanging forever.
+        let (state, addr) = server_runtime()
+            .spawn(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                let addr: SocketAddr = listener.local_addr().expect("addr");
+                let options = LeptosOptions::builder()
+                    .output_name("portico")
+                    .site_addr(addr)
+                    .build();
+                let state = portico::server::app::state(config, options)
+                    .await
+                    .expect("boot");
+                let router = portico::server::app::router(state.clone());
+                tokio::spawn(async move {
+                    axum::serve(listener, router.into_make_service())
+                        .await
+                        .expect("serve");
+                });
+                (state, addr)
+            })
             .await
-            .expect("bind");
-        let addr: SocketAddr = listener.local_addr().expect("addr");
-        let options = LeptosOptions::builder()
-            .output_name("portico")
-            .site_addr(addr)
-            .build();
-        let state = portico::server::app::state(config, options)
-            .await
-            .expect("boot");
-        let router = portico::server::app::router(state.clone());
-        tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service())
-                .await
-                .expect("serve");
-        });
+            .expect("start the app");
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A stuck request fails its test instead of stalling the run.
+            .timeout(std::time::Duration::from_secs(90))
             .build()
             .expect("client");
         Self {

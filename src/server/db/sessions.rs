@@ -3,6 +3,7 @@
 use sqlx::Row;
 
 use super::{Db, DbError, flag};
+use crate::quantity_preset::QuantityPreset;
 use crate::server::session::expiry;
 
 /// A session as stored.
@@ -17,6 +18,8 @@ pub struct SessionRow {
     pub subscription_id: Option<String>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// The quantity the sign-in link suggested (Billflow's `options.quantity`).
+    pub quantity_preset: QuantityPreset,
 }
 
 /// What a new session is for.
@@ -29,6 +32,7 @@ pub struct NewSession<'a> {
     pub livemode: bool,
     pub subscription_id: Option<&'a str>,
     pub created_at: i64,
+    pub quantity_preset: &'a QuantityPreset,
 }
 
 impl Db {
@@ -36,8 +40,8 @@ impl Db {
     pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), DbError> {
         sqlx::query(
             "INSERT INTO portal_sessions
-               (id, token_hash, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)",
+               (id, token_hash, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, expires_at, quantity_preset)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)",
         )
         .bind(s.id)
         .bind(s.token_hash)
@@ -47,6 +51,11 @@ impl Db {
         .bind(s.subscription_id)
         .bind(s.created_at)
         .bind(expiry::expires_at(s.created_at, None))
+        .bind(
+            (!s.quantity_preset.is_empty())
+                .then(|| serde_json::to_string(s.quantity_preset))
+                .transpose()?,
+        )
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -58,7 +67,7 @@ impl Db {
         token_hash: &str,
     ) -> Result<Option<SessionRow>, DbError> {
         let row = sqlx::query(
-            "SELECT id, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at
+            "SELECT id, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, quantity_preset
              FROM portal_sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
@@ -74,6 +83,12 @@ impl Db {
                     subscription_id: r.try_get("subscription_id")?,
                     created_at: r.try_get("created_at")?,
                     last_used_at: r.try_get("last_used_at")?,
+                    // Written by `insert_session`; an unreadable value only
+                    // loses a suggestion.
+                    quantity_preset: r
+                        .try_get::<Option<String>, _>("quantity_preset")?
+                        .and_then(|json| serde_json::from_str(&json).ok())
+                        .unwrap_or_default(),
                 })
             })
             .transpose()?)

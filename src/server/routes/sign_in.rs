@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 
 use crate::error::PortalError;
+use crate::quantity_preset::QuantityPreset;
 use crate::server::db::audit::AuditEntry;
 use crate::server::db::now;
 use crate::server::identity_hash::verify_identity_hash;
@@ -42,6 +43,8 @@ struct SignInLink {
     identity: Option<Identity>,
     hash: Option<String>,
     subscription_id: Option<String>,
+    /// Billflow's `options.quantity`: `quantity=3` or `quantity[seat]=5`.
+    quantity: QuantityPreset,
 }
 
 impl SignInLink {
@@ -59,7 +62,9 @@ impl SignInLink {
                 "email" => email = email.or(Some(value)),
                 "hash" => link.hash = link.hash.or(Some(value)),
                 "subscription_id" => link.subscription_id = link.subscription_id.or(Some(value)),
-                _ => {}
+                other => {
+                    link.quantity.accept(other, &value);
+                }
             }
         }
         // Billflow signs whichever of the two identifies the customer; the id
@@ -152,6 +157,7 @@ async fn open_session(state: &AppState, link: &SignInLink) -> Result<String, Por
         customer_id: &customer.id,
         configuration_id: &config.id,
         subscription_id: link.subscription_id.as_deref(),
+        quantity_preset: &link.quantity,
     };
     let (row, token) = session::open(state, &scope).await?;
     let audit = AuditEntry {
@@ -188,6 +194,13 @@ mod tests {
         let link = SignInLink::parse("customer_id=&email=+&hash=");
         assert_eq!(link.identity, None);
         assert_eq!(link.hash, None);
+    }
+
+    #[test]
+    fn quantity_presets_ride_along() {
+        let link = SignInLink::parse("customer_id=cus_1&quantity%5Bseat%5D=8&quantity=2");
+        assert_eq!(link.quantity.for_unit("seat", 1, 100), Some(8));
+        assert_eq!(link.quantity.for_unit("license", 1, 100), Some(2));
     }
 
     #[test]

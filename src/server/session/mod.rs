@@ -10,6 +10,7 @@ use axum::http::header::COOKIE;
 
 use crate::error::PortalError;
 use crate::portal_config::PortalConfig;
+use crate::quantity_preset::QuantityPreset;
 use crate::server::db::now;
 use crate::server::db::sessions::{NewSession, SessionRow};
 use crate::server::state::AppState;
@@ -34,6 +35,7 @@ pub struct SessionScope<'a> {
     pub customer_id: &'a str,
     pub configuration_id: &'a str,
     pub subscription_id: Option<&'a str>,
+    pub quantity_preset: &'a QuantityPreset,
 }
 
 /// Opens a session and returns it with the token for the cookie.
@@ -52,6 +54,7 @@ pub async fn open(
         livemode: state.livemode(),
         subscription_id: scope.subscription_id,
         created_at,
+        quantity_preset: scope.quantity_preset,
     };
     state
         .db
@@ -66,6 +69,7 @@ pub async fn open(
         subscription_id: scope.subscription_id.map(str::to_string),
         created_at,
         last_used_at: None,
+        quantity_preset: scope.quantity_preset.clone(),
     };
     Ok((row, token.plain))
 }

@@ -1,12 +1,14 @@
 //! Read-only look-ups behind customer actions: the plans a subscription may
-//! move to, coupons, and whether a customer can pay.
+//! move to, coupons and promotion codes, and whether a customer can pay.
 
+use stripe_billing::subscription::DiscountsDataParam;
 use stripe_core::customer::{
     ListPaymentMethodsCustomer, RetrieveCustomer, RetrieveCustomerReturned,
 };
 use stripe_product::coupon::RetrieveCoupon;
 use stripe_product::price::ListPrice;
 use stripe_product::product::{ListProduct, RetrieveProduct};
+use stripe_product::promotion_code::ListPromotionCode;
 
 use super::{StripeApi, StripeApiError, map};
 use crate::model::PlanOption;
@@ -21,14 +23,37 @@ pub const GROUP_METADATA: &str = "portico_group";
 /// partner coupons too) could be applied by guessing its id.
 pub const REDEEMABLE_METADATA: &str = "portico_redeemable";
 
-/// A coupon as the portal needs it.
-#[derive(Clone, Debug)]
-pub struct CouponInfo {
-    pub id: String,
-    /// Stripe's `valid`: not expired, not exhausted.
-    pub valid: bool,
-    /// The merchant marked it `portico_redeemable=true`.
-    pub redeemable: bool,
+/// What a code the customer typed redeems.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Redemption {
+    /// A coupon the merchant marked redeemable, entered by its id.
+    Coupon(String),
+    /// A promotion code (`promo_…`), customer-facing by design, and the
+    /// coupon it applies.
+    PromotionCode { id: String, coupon: String },
+}
+
+impl Redemption {
+    /// The coupon the customer ends up with.
+    pub fn coupon_id(&self) -> &str {
+        match self {
+            Self::Coupon(id) | Self::PromotionCode { coupon: id, .. } => id,
+        }
+    }
+
+    /// The `discounts[]` entry that applies it.
+    pub(super) fn discount(&self) -> DiscountsDataParam {
+        match self {
+            Self::Coupon(id) => DiscountsDataParam {
+                coupon: Some(id.clone()),
+                ..Default::default()
+            },
+            Self::PromotionCode { id, .. } => DiscountsDataParam {
+                promotion_code: Some(id.clone()),
+                ..Default::default()
+            },
+        }
+    }
 }
 
 impl StripeApi {
@@ -104,20 +129,48 @@ impl StripeApi {
         Ok(options)
     }
 
-    /// A coupon by id, or `None` when Stripe knows no such coupon.
-    pub async fn coupon(&self, id: &str) -> Result<Option<CouponInfo>, StripeApiError> {
-        match RetrieveCoupon::new(id).send(&self.client).await {
-            Ok(c) => Ok(Some(CouponInfo {
-                id: c.id.to_string(),
-                valid: c.valid,
-                redeemable: c
-                    .metadata
+    /// What `code` redeems for `customer_id`: an active promotion code
+    /// with that code (Stripe matches codes case-insensitively) that this
+    /// customer may still use, else a valid coupon with that id that the
+    /// merchant made redeemable. `None` when neither exists. Stripe checks
+    /// the code's other restrictions when it is applied.
+    pub async fn redemption(
+        &self,
+        code: &str,
+        customer_id: &str,
+    ) -> Result<Option<Redemption>, StripeApiError> {
+        let now = crate::server::db::now();
+        let promotions = ListPromotionCode::new()
+            .code(code)
+            .active(true)
+            .limit(10)
+            .send(&self.client)
+            .await?;
+        let usable = promotions.data.iter().find(|p| {
+            p.expires_at.is_none_or(|at| at > now)
+                && p.max_redemptions.is_none_or(|max| p.times_redeemed < max)
+                && p.customer
                     .as_ref()
-                    .and_then(|m| m.get(REDEEMABLE_METADATA))
-                    .is_some_and(|v| v == "true"),
-            })),
-            Err(e) => StripeApiError::from(e).none_if_missing(),
+                    .is_none_or(|c| c.id().as_str() == customer_id)
+        });
+        if let Some(p) = usable
+            && let Some(coupon) = &p.promotion.coupon
+        {
+            return Ok(Some(Redemption::PromotionCode {
+                id: p.id.to_string(),
+                coupon: coupon.id().to_string(),
+            }));
         }
+        let coupon = match RetrieveCoupon::new(code).send(&self.client).await {
+            Ok(c) => c,
+            Err(e) => return StripeApiError::from(e).none_if_missing(),
+        };
+        let redeemable = coupon
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get(REDEEMABLE_METADATA))
+            .is_some_and(|v| v == "true");
+        Ok((coupon.valid && redeemable).then(|| Redemption::Coupon(coupon.id.to_string())))
     }
 
     /// The payment method new charges would use: the customer's default, or

@@ -6,7 +6,8 @@ use stripe_billing::SubscriptionStatus as StripeStatus;
 use stripe_product::{Product, RecurringInterval};
 
 use crate::model::{
-    Customer, Discount, Interval, PlanOption, Subscription, SubscriptionLine, SubscriptionStatus,
+    Customer, Discount, Interval, PlanOption, ScheduledChange, Subscription, SubscriptionLine,
+    SubscriptionStatus,
 };
 use crate::money::Money;
 
@@ -46,14 +47,65 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
             .and_then(discount),
         resubscribed_from: s.metadata.get(super::META_RESUBSCRIBED_FROM).cloned(),
         superseded: false,
+        scheduled_change: scheduled_change(s, products),
     }
 }
 
-/// A discount whose coupon is expanded (`discounts.source.coupon`).
+/// The next phase of the subscription's schedule (expanded with its prices,
+/// `schedule.phases.items.price`), when it changes the plan or quantity.
+fn scheduled_change(
+    s: &stripe_billing::Subscription,
+    products: &Products,
+) -> Option<ScheduledChange> {
+    let schedule = s.schedule.as_ref()?.as_object()?;
+    if schedule.status != stripe_billing::SubscriptionScheduleStatus::Active {
+        return None;
+    }
+    let current = s.items.data.first()?;
+    let current_end = schedule.current_phase.as_ref()?.end_date;
+    let next = schedule
+        .phases
+        .iter()
+        .find(|p| p.start_date >= current_end)?;
+    let item = next.items.first()?;
+    let price = item.price.as_object()?;
+    let quantity = item.quantity.unwrap_or(1);
+    if price.id == current.price.id && Some(quantity) == current.quantity {
+        return None;
+    }
+    Some(ScheduledChange {
+        schedule_id: schedule.id.to_string(),
+        starts_at: next.start_date,
+        line: price_line(current.id.as_str(), price, quantity, products),
+    })
+}
+
+/// Ids of the products of the prices a schedule moves to, so their names
+/// can be fetched with the subscriptions' own.
+pub fn scheduled_product_ids(s: &stripe_billing::Subscription) -> Vec<String> {
+    let Some(schedule) = s.schedule.as_ref().and_then(|e| e.as_object()) else {
+        return Vec::new();
+    };
+    schedule
+        .phases
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| i.price.as_object())
+        .map(|price| price.product.id().to_string())
+        .collect()
+}
+
+/// A discount whose coupon is expanded (`discounts.source.coupon`), and its
+/// promotion code if any (`discounts.promotion_code`).
 fn discount(d: &stripe_product::Discount) -> Option<Discount> {
     let coupon = d.source.coupon.as_ref()?.as_object()?;
     Some(Discount {
         coupon_id: coupon.id.to_string(),
+        promotion_code: d
+            .promotion_code
+            .as_ref()
+            .and_then(|p| p.as_object())
+            .map(|p| p.code.clone()),
         name: coupon.name.clone(),
         percent_off: coupon.percent_off,
         amount_off: coupon
@@ -78,14 +130,27 @@ pub fn plan_option(price: &stripe_product::Price, product: &Product) -> Option<P
 }
 
 fn line(item: &stripe_billing::SubscriptionItem, products: &Products) -> SubscriptionLine {
-    let price = &item.price;
+    price_line(
+        item.id.as_str(),
+        &item.price,
+        item.quantity.unwrap_or(1),
+        products,
+    )
+}
+
+fn price_line(
+    item_id: &str,
+    price: &stripe_product::Price,
+    quantity: u64,
+    products: &Products,
+) -> SubscriptionLine {
     let product_id = price.product.id().to_string();
     let product = price
         .product
         .as_object()
         .or_else(|| products.get(&product_id));
     SubscriptionLine {
-        item_id: item.id.to_string(),
+        item_id: item_id.to_string(),
         price_id: price.id.to_string(),
         product_name: product
             .map(|p| p.name.clone())
@@ -101,7 +166,7 @@ fn line(item: &stripe_billing::SubscriptionItem, products: &Products) -> Subscri
             .as_ref()
             .map(|r| u32::try_from(r.interval_count).unwrap_or(u32::MAX))
             .unwrap_or(1),
-        quantity: item.quantity.unwrap_or(1),
+        quantity,
         unit_label: product.and_then(|p| p.unit_label.clone()),
     }
 }

@@ -18,7 +18,7 @@ use stripe_billing::subscription::{
 use stripe_core::customer::{ListCustomer, RetrieveCustomer, RetrieveCustomerReturned};
 use stripe_product::product::RetrieveProduct;
 
-pub use catalog::{CouponInfo, GROUP_METADATA};
+pub use catalog::{GROUP_METADATA, Redemption};
 pub use error::StripeApiError;
 pub use mutations::{
     Cancellation, ItemChange, META_CANCEL_COMMENT, META_CANCEL_REASON, META_RESUBSCRIBED_FROM,
@@ -31,8 +31,13 @@ use crate::server::config::StripeConfig;
 /// Per-attempt time limit. Stripe's writes can take a few seconds; a page
 /// must not hang on an unreachable API.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-/// Discounts with their coupons, so the portal can show the price after a coupon.
+/// Discounts with their coupons, so the portal can show the price after a
+/// coupon, and the promotion codes the customer typed.
 const EXPAND_DISCOUNTS: &str = "discounts.source.coupon";
+const EXPAND_PROMOTION_CODES: &str = "discounts.promotion_code";
+/// A schedule's phases with their prices, so the portal can show a plan
+/// change waiting for the end of the period.
+const EXPAND_SCHEDULE: &str = "schedule.phases.items.price";
 /// Subscriptions fetched per page (Stripe's maximum).
 const PAGE_SIZE: i64 = 100;
 
@@ -92,7 +97,11 @@ impl StripeApi {
                 .customer(customer_id)
                 .status(ListSubscriptionStatus::All)
                 .limit(PAGE_SIZE)
-                .expand(vec![format!("data.{EXPAND_DISCOUNTS}")]);
+                .expand(vec![
+                    format!("data.{EXPAND_DISCOUNTS}"),
+                    format!("data.{EXPAND_PROMOTION_CODES}"),
+                    format!("data.{EXPAND_SCHEDULE}"),
+                ]);
             if let Some(after) = &after {
                 request = request.starting_after(after.as_str());
             }
@@ -116,7 +125,11 @@ impl StripeApi {
         &self,
         id: &str,
     ) -> Result<Option<(String, Subscription)>, StripeApiError> {
-        let request = RetrieveSubscription::new(id).expand(vec![EXPAND_DISCOUNTS.to_string()]);
+        let request = RetrieveSubscription::new(id).expand(vec![
+            EXPAND_DISCOUNTS.to_string(),
+            EXPAND_PROMOTION_CODES.to_string(),
+            EXPAND_SCHEDULE.to_string(),
+        ]);
         let sub = match request.send(&self.client).await {
             Ok(sub) => sub,
             Err(e) => return StripeApiError::from(e).none_if_missing(),
@@ -137,8 +150,13 @@ impl StripeApi {
     ) -> Result<map::Products, StripeApiError> {
         let ids: BTreeSet<String> = subscriptions
             .iter()
-            .flat_map(|s| &s.items.data)
-            .map(|item| item.price.product.id().to_string())
+            .flat_map(|s| {
+                s.items
+                    .data
+                    .iter()
+                    .map(|item| item.price.product.id().to_string())
+                    .chain(map::scheduled_product_ids(s))
+            })
             .collect();
         let requests: Vec<RetrieveProduct> = ids
             .iter()

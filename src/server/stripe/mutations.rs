@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_billing::SubscriptionScheduleEndBehavior;
 use stripe_billing::invoice::{
     CreatePreviewInvoice, CreatePreviewInvoiceSubscriptionDetails,
     CreatePreviewInvoiceSubscriptionDetailsItems,
@@ -13,13 +14,19 @@ use stripe_billing::invoice::{
 use stripe_billing::subscription::{
     CancelSubscription, CancelSubscriptionCancellationDetails,
     CancelSubscriptionCancellationDetailsFeedback, CreateSubscription, CreateSubscriptionItems,
-    CreateSubscriptionPaymentBehavior, DiscountsDataParam, UpdateSubscription,
-    UpdateSubscriptionCancellationDetails, UpdateSubscriptionCancellationDetailsFeedback,
-    UpdateSubscriptionItems, UpdateSubscriptionProrationBehavior,
+    CreateSubscriptionPaymentBehavior, UpdateSubscription, UpdateSubscriptionCancellationDetails,
+    UpdateSubscriptionCancellationDetailsFeedback, UpdateSubscriptionItems,
+    UpdateSubscriptionProrationBehavior,
+};
+use stripe_billing::subscription_schedule::{
+    CreateSubscriptionSchedule, ReleaseSubscriptionSchedule, UpdateSubscriptionSchedule,
+    UpdateSubscriptionSchedulePhases, UpdateSubscriptionSchedulePhasesEndDate,
+    UpdateSubscriptionSchedulePhasesItems, UpdateSubscriptionSchedulePhasesProrationBehavior,
+    UpdateSubscriptionSchedulePhasesStartDate,
 };
 
-use super::{StripeApi, StripeApiError, map};
-use crate::model::{CancelReason, Subscription};
+use super::{Redemption, StripeApi, StripeApiError, map};
+use crate::model::{CancelReason, Subscription, SubscriptionLine};
 use crate::money::Money;
 use crate::portal_config::ProrationBehavior;
 
@@ -41,7 +48,7 @@ pub struct Resubscription<'a> {
     pub customer_id: &'a str,
     pub price_id: &'a str,
     pub quantity: u64,
-    pub coupon: Option<&'a str>,
+    pub coupon: Option<&'a Redemption>,
     pub payment_method: &'a str,
 }
 
@@ -192,19 +199,99 @@ impl StripeApi {
         self.send_idempotent(&request, key).await
     }
 
-    /// Applies a coupon to a subscription (replacing any other discount).
+    /// Applies a coupon or promotion code to a subscription (replacing any
+    /// other discount).
     pub async fn apply_coupon(
         &self,
         subscription_id: &str,
-        coupon_id: &str,
+        redemption: &Redemption,
         key: &str,
     ) -> Result<Subscription, StripeApiError> {
         let request =
-            UpdateSubscription::new(subscription_id).discounts(vec![DiscountsDataParam {
-                coupon: Some(coupon_id.to_string()),
-                ..Default::default()
-            }]);
+            UpdateSubscription::new(subscription_id).discounts(vec![redemption.discount()]);
         self.send_idempotent(&request, key).await
+    }
+
+    /// Moves the subscription's only item to `change` at the end of the
+    /// current period, through a subscription schedule: its current phase
+    /// keeps what the customer has, the next one starts with the new plan,
+    /// and the schedule then releases the subscription.
+    pub async fn schedule_item_change(
+        &self,
+        subscription_id: &str,
+        current: &SubscriptionLine,
+        change: ItemChange<'_>,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError> {
+        let schedule: stripe_billing::SubscriptionSchedule = CreateSubscriptionSchedule::new()
+            .from_subscription(subscription_id)
+            .customize()
+            .request_strategy(strategy(&format!("{key}-schedule"))?)
+            .send(&self.client)
+            .await?;
+        let now = schedule
+            .phases
+            .first()
+            .ok_or_else(|| StripeApiError::Unavailable("schedule without a phase".into()))?;
+        let item = |price: &str, quantity: u64| UpdateSubscriptionSchedulePhasesItems {
+            price: Some(price.to_string()),
+            quantity: Some(quantity),
+            ..Default::default()
+        };
+        let phases = vec![
+            UpdateSubscriptionSchedulePhases {
+                start_date: Some(UpdateSubscriptionSchedulePhasesStartDate::Timestamp(
+                    now.start_date,
+                )),
+                end_date: Some(UpdateSubscriptionSchedulePhasesEndDate::Timestamp(
+                    now.end_date,
+                )),
+                ..UpdateSubscriptionSchedulePhases::new(vec![item(
+                    &current.price_id,
+                    current.quantity,
+                )])
+            },
+            // Starts when the period ends: nothing to prorate.
+            UpdateSubscriptionSchedulePhases {
+                proration_behavior: Some(UpdateSubscriptionSchedulePhasesProrationBehavior::None),
+                ..UpdateSubscriptionSchedulePhases::new(vec![item(
+                    change.price.unwrap_or(&current.price_id),
+                    change.quantity.unwrap_or(current.quantity),
+                )])
+            },
+        ];
+        UpdateSubscriptionSchedule::new(schedule.id.as_str())
+            .end_behavior(SubscriptionScheduleEndBehavior::Release)
+            .phases(phases)
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.refreshed(subscription_id).await
+    }
+
+    /// Drops a scheduled change: the schedule lets go of the subscription,
+    /// which stays as it is now.
+    pub async fn release_schedule(
+        &self,
+        subscription_id: &str,
+        schedule_id: &str,
+        key: &str,
+    ) -> Result<Subscription, StripeApiError> {
+        ReleaseSubscriptionSchedule::new(schedule_id)
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        self.refreshed(subscription_id).await
+    }
+
+    /// The subscription as it is now, with what the portal expands.
+    async fn refreshed(&self, subscription_id: &str) -> Result<Subscription, StripeApiError> {
+        self.subscription(subscription_id)
+            .await?
+            .map(|(_, sub)| sub)
+            .ok_or(StripeApiError::NotFound)
     }
 
     /// Starts a new subscription for a customer on one price.
@@ -229,10 +316,7 @@ impl StripeApi {
                 (META_RESUBSCRIBED_FROM.to_string(), new.replaces.to_string()),
             ]));
         if let Some(coupon) = new.coupon {
-            request = request.discounts(vec![DiscountsDataParam {
-                coupon: Some(coupon.to_string()),
-                ..Default::default()
-            }]);
+            request = request.discounts(vec![coupon.discount()]);
         }
         self.send_idempotent(&request, key).await
     }
