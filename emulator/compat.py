@@ -868,6 +868,7 @@ class Layer:
         R(('GET', r'/v1/payment_methods', self.h_pm_list))
         R(('POST', r'/v1/setup_intents', self.h_si_create))
         R(('POST', r'/v1/setup_intents/' + ID + '/confirm', self.h_si_confirm))
+        R(('GET', r'/js\.stripe\.com/v3/', self.h_stripe_js))
         R(('GET', r'/v1/events', self.h_event_list))
         R(('GET', r'/v1/events/' + ID, self.h_event_get))
         R(('GET', r'/v1/discounts/' + ID, self.h_discount_get))
@@ -2181,6 +2182,29 @@ class Layer:
                 if st == 200 and pm:
                     await self.emit('payment_method.attached', pm, req)
             await self.emit('setup_intent.succeeded', copy.deepcopy(si), req)
+        return resp
+
+    # localstripe's fake Stripe.js reports a failed 3-D Secure challenge as
+    # an error with only a message. Real Stripe.js gives it a type and code
+    # (invalid_request_error / setup_intent_authentication_failure), which
+    # is what a portal reads to explain the failure.
+    STRIPE_JS_3DS_FAILURE = ("return {error: {message:\n"
+                             "              'The latest attempt")
+    STRIPE_JS_3DS_FAILURE_FIXED = (
+        "return {error: {type: 'invalid_request_error', "
+        "code: 'setup_intent_authentication_failure', message:\n"
+        "              'The latest attempt")
+
+    async def h_stripe_js(self, req):
+        resp = await self.passthrough(req)
+        if resp.status == 200 and resp.raw:
+            text = resp.raw.decode('utf-8')
+            if self.STRIPE_JS_3DS_FAILURE not in text:
+                log.warning('fake Stripe.js changed; 3-D Secure failures '
+                            'keep their message-only error')
+            resp.raw = text.replace(self.STRIPE_JS_3DS_FAILURE,
+                                    self.STRIPE_JS_3DS_FAILURE_FIXED,
+                                    1).encode('utf-8')
         return resp
 
     # ---- discounts -----------------------------------------------------

@@ -250,6 +250,13 @@ class Emulator(unittest.TestCase):
         with urllib.request.urlopen(inv['hosted_invoice_url']) as r:
             self.assertIn(inv['number'], r.read().decode())
 
+    def test_stripe_js_names_a_failed_3ds_challenge(self):
+        # Real Stripe.js: a failed challenge is an error with a code.
+        with urllib.request.urlopen(self.base + '/js.stripe.com/v3/') as r:
+            js = r.read().decode()
+        self.assertIn("code: 'setup_intent_authentication_failure'", js)
+        self.assertIn('confirmCardSetup', js)
+
     def test_idempotent_post_is_replayed(self):
         cus = self.m['customers']['empty']['id']
         params = {'customer': cus,

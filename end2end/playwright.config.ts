@@ -24,7 +24,9 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // Each spec seeds its own customers at the emulator first (several seconds
+  // on a busy 2-core machine).
+  timeout: 90_000,
   fullyParallel: true,
   workers: 2,
   retries: 0,

@@ -9,7 +9,10 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::language_switcher::LanguageSwitcher;
 use crate::error::PortalError;
 use crate::i18n::*;
+use crate::pages::add_card::AddCardPage;
 use crate::pages::cancel::CancelPage;
+use crate::pages::details::DetailsEditPage;
+use crate::pages::invoices::InvoicesPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::plan::PlanPage;
 use crate::pages::portal::PortalPage;
@@ -62,6 +65,9 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/subscriptions/:id/plan") view=PlanPage ssr=SsrMode::Async />
+                        <Route path=path!("/invoices") view=InvoicesPage ssr=SsrMode::Async />
+                        <Route path=path!("/payment-methods/new") view=AddCardPage ssr=SsrMode::Async />
+                        <Route path=path!("/details") view=DetailsEditPage ssr=SsrMode::Async />
                     </Routes>
                 </Frame>
             </Router>

@@ -30,11 +30,33 @@ impl CivilDate {
         let year = yoe + era * 400 + i64::from(month <= 2);
         Self { year, month, day }
     }
+
+    /// Midnight UTC at the start of this day, in Unix seconds (the inverse of
+    /// `from_unix`, Hinnant's days-from-civil).
+    pub fn to_unix(self) -> i64 {
+        let year = self.year - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year.rem_euclid(400);
+        let month = i64::from(self.month);
+        let mp = if month > 2 { month - 3 } else { month + 9 };
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        (era * 146_097 + doe - 719_468) * 86_400
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_unix_inverts_from_unix() {
+        for seconds in [0, 951_782_400, 1_795_323_300 - 1_795_323_300 % 86_400, 4_107_542_400] {
+            assert_eq!(CivilDate::from_unix(seconds).to_unix(), seconds);
+        }
+        let leap_day = CivilDate { year: 2028, month: 2, day: 29 };
+        assert_eq!(CivilDate::from_unix(leap_day.to_unix()), leap_day);
+    }
 
     #[test]
     fn epoch_is_first_of_january_1970() {

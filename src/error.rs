@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::DetailField;
+
 /// Why a portal request failed, in terms a customer can act on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum PortalError {
@@ -28,6 +30,25 @@ pub enum PortalError {
     /// The subscription does not exist or is not the customer's.
     #[error("subscription not found")]
     SubscriptionNotFound,
+    /// The invoice does not exist or is not the customer's.
+    #[error("invoice not found")]
+    InvoiceNotFound,
+    /// The payment method does not exist or is not the customer's.
+    #[error("payment method not found")]
+    PaymentMethodNotFound,
+    /// The default card cannot be removed; another must become default first.
+    #[error("default card")]
+    CardIsDefault,
+    /// The last card cannot be removed while a subscription still bills.
+    #[error("card required")]
+    CardRequired,
+    /// Saving a new card did not complete (declined, authentication failed
+    /// or abandoned); nothing changed.
+    #[error("card setup incomplete")]
+    CardSetupFailed,
+    /// A billing detail is not valid; the field says which.
+    #[error("invalid {0:?}")]
+    InvalidDetail(DetailField),
     /// The configuration or the subscription's state does not allow the action.
     #[error("action not allowed")]
     NotAllowed,
@@ -73,16 +94,30 @@ impl PortalError {
             | Self::NoPaymentMethod
             | Self::PaymentFailed
             | Self::QuantityOutOfRange
-            | Self::PlanUnavailable => 422,
+            | Self::PlanUnavailable
+            | Self::CardIsDefault
+            | Self::CardRequired
+            | Self::CardSetupFailed
+            | Self::InvalidDetail(_) => 422,
             Self::InProgress => 409,
-            Self::CustomerNotFound | Self::SubscriptionNotFound => 404,
+            Self::CustomerNotFound
+            | Self::SubscriptionNotFound
+            | Self::InvoiceNotFound
+            | Self::PaymentMethodNotFound => 404,
             Self::MissingIdentity | Self::InvalidInput | Self::Request => 400,
             Self::BillingUnavailable | Self::Unavailable => 503,
         }
     }
 
-    /// Every variant, for tests that check each one has a translation.
-    pub const ALL: [PortalError; 18] = [
+    /// Every variant (with one field for `InvalidDetail`), for tests that
+    /// check each one has a translation.
+    pub const ALL: [PortalError; 24] = [
+        Self::InvoiceNotFound,
+        Self::PaymentMethodNotFound,
+        Self::CardIsDefault,
+        Self::CardRequired,
+        Self::CardSetupFailed,
+        Self::InvalidDetail(DetailField::Email),
         Self::NotSignedIn,
         Self::SessionExpired,
         Self::MissingIdentity,

@@ -4,7 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{PlanOption, Subscription, SubscriptionLine, SubscriptionStatus};
+use crate::error::PortalError;
+use crate::model::{
+    CardExpiry, PaymentCard, PlanOption, Subscription, SubscriptionLine, SubscriptionStatus,
+    Wallet,
+};
 use crate::portal_config::{PortalConfig, ScheduleCondition};
 
 /// Something a customer can do to a subscription.
@@ -119,6 +123,63 @@ pub fn change_waits_for_period_end(
     })
 }
 
+/// Something a customer can do to their saved cards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CardAction {
+    /// Save a new card (it becomes the default).
+    Add,
+    MakeDefault,
+    Remove,
+}
+
+impl CardAction {
+    /// The event the portal reports for this action.
+    pub fn event(self) -> &'static str {
+        match self {
+            CardAction::Add => "update_card",
+            CardAction::MakeDefault => "set_default_card",
+            CardAction::Remove => "remove_card",
+        }
+    }
+}
+
+/// Whether `action` is allowed on `card` (`None` for `Add`), and if not, the
+/// reason the customer reads. The UI shows a card action when this is `Ok`;
+/// the server asks again before it calls Stripe.
+pub fn card_action(
+    config: &PortalConfig,
+    wallet: &Wallet,
+    card: Option<&PaymentCard>,
+    action: CardAction,
+) -> Result<(), PortalError> {
+    if !config.update_card {
+        return Err(PortalError::NotAllowed);
+    }
+    let Some(card) = card else {
+        return if action == CardAction::Add {
+            Ok(())
+        } else {
+            Err(PortalError::PaymentMethodNotFound)
+        };
+    };
+    match action {
+        CardAction::Add => Ok(()),
+        // An expired card cannot pay; making it the default would only
+        // make the next invoice fail.
+        CardAction::MakeDefault if card.is_default || card.expiry == CardExpiry::Expired => {
+            Err(PortalError::NotAllowed)
+        }
+        CardAction::MakeDefault => Ok(()),
+        CardAction::Remove if card.is_default || card.used_by_subscription => {
+            Err(PortalError::CardIsDefault)
+        }
+        CardAction::Remove if wallet.needs_a_card && wallet.cards.len() <= 1 => {
+            Err(PortalError::CardRequired)
+        }
+        CardAction::Remove => Ok(()),
+    }
+}
+
 /// When resubscribing, whether the customer may pick another plan.
 pub fn resubscribe_allows_plan_choice(config: &PortalConfig) -> bool {
     config.resubscribe && config.plan_change_for_canceled
@@ -190,6 +251,7 @@ mod tests {
             resubscribed_from: None,
             superseded: false,
             scheduled_change: None,
+            payment_method: None,
         }
     }
 
@@ -396,5 +458,81 @@ mod tests {
             allowed_actions(&PortalConfig::default(), &s),
             [Action::ApplyCoupon, Action::Cancel]
         );
+    }
+
+    fn card(id: &str, is_default: bool, expiry: CardExpiry) -> PaymentCard {
+        PaymentCard {
+            id: id.into(),
+            brand: "visa".into(),
+            last4: "4242".into(),
+            exp_month: 12,
+            exp_year: 2030,
+            expiry,
+            is_default,
+            used_by_subscription: false,
+        }
+    }
+
+    #[test]
+    fn card_rules() {
+        let config = PortalConfig::default();
+        let default = card("pm_a", true, CardExpiry::Valid);
+        let other = card("pm_b", false, CardExpiry::Valid);
+        let expired = card("pm_c", false, CardExpiry::Expired);
+        let wallet = Wallet {
+            cards: vec![default.clone(), other.clone(), expired.clone()],
+            needs_a_card: true,
+        };
+        let check = |c: &PaymentCard, a| card_action(&config, &wallet, Some(c), a);
+        assert_eq!(check(&default, CardAction::Remove), Err(PortalError::CardIsDefault));
+        assert_eq!(check(&default, CardAction::MakeDefault), Err(PortalError::NotAllowed));
+        assert_eq!(check(&other, CardAction::Remove), Ok(()));
+        assert_eq!(check(&other, CardAction::MakeDefault), Ok(()));
+        assert_eq!(check(&expired, CardAction::MakeDefault), Err(PortalError::NotAllowed));
+        assert_eq!(check(&expired, CardAction::Remove), Ok(()));
+        assert_eq!(card_action(&config, &wallet, None, CardAction::Add), Ok(()));
+        assert_eq!(
+            card_action(&config, &wallet, None, CardAction::Remove),
+            Err(PortalError::PaymentMethodNotFound)
+        );
+
+        let mut in_use = other.clone();
+        in_use.used_by_subscription = true;
+        assert_eq!(check(&in_use, CardAction::Remove), Err(PortalError::CardIsDefault));
+    }
+
+    #[test]
+    fn the_last_card_stays_while_a_subscription_bills() {
+        let config = PortalConfig::default();
+        let only = card("pm_a", false, CardExpiry::Valid);
+        let mut wallet = Wallet {
+            cards: vec![only.clone()],
+            needs_a_card: true,
+        };
+        assert_eq!(
+            card_action(&config, &wallet, Some(&only), CardAction::Remove),
+            Err(PortalError::CardRequired)
+        );
+        wallet.needs_a_card = false;
+        assert_eq!(card_action(&config, &wallet, Some(&only), CardAction::Remove), Ok(()));
+    }
+
+    #[test]
+    fn card_actions_follow_the_update_card_toggle() {
+        let config = PortalConfig {
+            update_card: false,
+            ..PortalConfig::default()
+        };
+        let other = card("pm_b", false, CardExpiry::Valid);
+        let wallet = Wallet {
+            cards: vec![other.clone()],
+            needs_a_card: false,
+        };
+        for action in [CardAction::Add, CardAction::MakeDefault, CardAction::Remove] {
+            assert_eq!(
+                card_action(&config, &wallet, Some(&other), action),
+                Err(PortalError::NotAllowed)
+            );
+        }
     }
 }

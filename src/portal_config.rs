@@ -26,11 +26,19 @@ pub struct PortalConfig {
     pub show_pricing: bool,
     /// Subscription actions sit in a dropdown menu instead of buttons.
     pub dropdown_actions: bool,
-    /// Customers may update their card.
+    /// Customers may add cards, choose the default and remove cards
+    /// (Stripe's `payment_method_update`).
     pub update_card: bool,
-    /// The invoice list shows every invoice of the customer, not only the
-    /// subscription's.
+    /// Customers see their invoices (Stripe's `invoice_history`).
+    pub invoice_history: bool,
+    /// The invoice list shows every invoice of the customer, one-off ones
+    /// too, not only the subscription's.
     pub show_all_invoices: bool,
+    /// The billing details customers may change (Stripe's
+    /// `customer_update.allowed_updates`); empty turns editing off. Email is
+    /// not in the default: sign-in links find customers by email, so a
+    /// customer could otherwise take on another person's address.
+    pub customer_update: Vec<UpdatableDetail>,
     /// Hide canceled and ended subscriptions.
     pub only_active_subscriptions: bool,
     /// Customers may change quantities of products with a unit label.
@@ -87,6 +95,18 @@ pub enum ScheduleCondition {
     ShorteningInterval,
 }
 
+/// A billing detail customers may change (Stripe's
+/// `customer_update.allowed_updates`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdatableDetail {
+    Name,
+    Email,
+    Address,
+    Phone,
+    TaxId,
+}
+
 /// A product the plan picker offers, with the prices it may offer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedProduct {
@@ -109,7 +129,14 @@ impl Default for PortalConfig {
             show_pricing: true,
             dropdown_actions: false,
             update_card: true,
+            invoice_history: true,
             show_all_invoices: false,
+            customer_update: vec![
+                UpdatableDetail::Name,
+                UpdatableDetail::Address,
+                UpdatableDetail::Phone,
+                UpdatableDetail::TaxId,
+            ],
             only_active_subscriptions: false,
             quantity: true,
             quantity_min: 1,

@@ -10,7 +10,10 @@ const HASH_SECRET = process.env.PORTICO_HASH_SECRET ?? "portico-local-hash-secre
 
 export type Seed = {
   prices: Record<string, string>;
-  customers: Record<string, { id: string; email: string; subscriptions: Record<string, string> }>;
+  customers: Record<
+    string,
+    { id: string; email: string; subscriptions: Record<string, string>; payment_method: string; invoices: string[]; open_invoice?: string }
+  >;
 };
 
 export function seed(): Seed {
@@ -50,4 +53,31 @@ export async function stripeSubscription(id: string): Promise<any> {
     headers: { Authorization: "Bearer sk_test_portico_e2e" },
   });
   return response.json();
+}
+
+async function stripe(method: string, path: string, form?: Record<string, string>): Promise<any> {
+  const response = await fetch(`${STRIPE}/v1/${path}`, {
+    method,
+    headers: { Authorization: "Bearer sk_test_portico_e2e", "Content-Type": "application/x-www-form-urlencoded" },
+    body: form ? new URLSearchParams(form).toString() : undefined,
+  });
+  return response.json();
+}
+
+/** A customer as the merchant sees it at Stripe. */
+export async function stripeCustomer(id: string): Promise<any> {
+  return stripe("GET", `customers/${id}`);
+}
+
+/** Saves another card on a customer, as if added earlier; returns its id. */
+export async function addCard(customer: string, number: string, expMonth = "12", expYear = "2034"): Promise<string> {
+  const pm = await stripe("POST", "payment_methods", {
+    type: "card",
+    "card[number]": number,
+    "card[exp_month]": expMonth,
+    "card[exp_year]": expYear,
+    "card[cvc]": "123",
+  });
+  await stripe("POST", `payment_methods/${pm.id}/attach`, { customer });
+  return pm.id;
 }

@@ -6,7 +6,7 @@ use leptos_i18n::Locale as _;
 use crate::dates::CivilDate;
 use crate::error::PortalError;
 use crate::i18n::*;
-use crate::model::{Interval, SubscriptionStatus};
+use crate::model::{DetailField, Interval, SubscriptionStatus};
 use crate::money::Money;
 
 /// A Unix timestamp as a calendar date, e.g. "March 5, 2026" / "5. März 2026".
@@ -120,6 +120,21 @@ pub fn error(locale: Locale, error: PortalError) -> &'static str {
         PortalError::Unavailable => td_string!(locale, error.unavailable),
         PortalError::InvalidInput => td_string!(locale, error.invalid_input),
         PortalError::Request => td_string!(locale, error.request),
+        PortalError::InvoiceNotFound => td_string!(locale, error.invoice_not_found),
+        PortalError::PaymentMethodNotFound => td_string!(locale, error.payment_method_not_found),
+        PortalError::CardIsDefault => td_string!(locale, error.card_is_default),
+        PortalError::CardRequired => td_string!(locale, error.card_required),
+        PortalError::CardSetupFailed => td_string!(locale, error.card_setup_failed),
+        PortalError::InvalidDetail(field) => match field {
+            DetailField::Name => td_string!(locale, error.detail_name),
+            DetailField::Email => td_string!(locale, error.detail_email),
+            DetailField::Phone => td_string!(locale, error.detail_phone),
+            DetailField::AddressLine => td_string!(locale, error.detail_address_line),
+            DetailField::City => td_string!(locale, error.detail_city),
+            DetailField::PostalCode => td_string!(locale, error.detail_postal_code),
+            DetailField::Country => td_string!(locale, error.detail_country),
+            DetailField::TaxId => td_string!(locale, error.detail_tax_id),
+        },
     }
 }
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::format;
 use crate::components::subscription_card::plan_name;
+use crate::components::wallet::brand_name;
 use crate::i18n::*;
 use crate::model::{PortalOverview, SubscriptionStatus};
 
@@ -12,9 +13,18 @@ use crate::model::{PortalOverview, SubscriptionStatus};
 pub fn ActionNotice(
     event: String,
     subscription_id: Option<String>,
+    /// For card events: the card acted on.
+    card_id: Option<String>,
     overview: PortalOverview,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let card = card_id.and_then(|id| {
+        overview
+            .wallet
+            .as_ref()
+            .and_then(|w| w.cards.iter().find(|c| c.id == id))
+            .map(|c| (brand_name(&c.brand), c.last4.clone()))
+    });
     let subscription =
         subscription_id.and_then(|id| overview.subscriptions.into_iter().find(|s| s.id == id));
     let custom = overview.config.cancellation_confirmation_message.clone();
@@ -49,6 +59,17 @@ pub fn ActionNotice(
                 None => td_string!(l, notice.plan_changed).to_string(),
             },
             "cancel_scheduled_change" => td_string!(l, notice.scheduled_change_dropped).to_string(),
+            "update_card" | "set_default_card" => {
+                let (brand, last4) = card.clone()?;
+                let card = td_string!(l, cards.card_label, brand = brand, last4 = last4).to_string();
+                if event == "update_card" {
+                    td_string!(l, notice.card_added, card = card).to_string()
+                } else {
+                    td_string!(l, notice.default_card_set, card = card).to_string()
+                }
+            }
+            "remove_card" => td_string!(l, notice.card_removed).to_string(),
+            "update_details" => td_string!(l, notice.details_updated).to_string(),
             _ => return None,
         })
     };

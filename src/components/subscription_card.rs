@@ -4,9 +4,10 @@ use leptos::prelude::*;
 
 use crate::components::actions::SubscriptionActions;
 use crate::components::format;
+use crate::components::invoice_table::history_href;
 use crate::i18n::*;
 use crate::model::{
-    Discount, Money, ScheduledChange, Subscription, SubscriptionLine, SubscriptionStatus,
+    Discount, InvoiceScope, Money, ScheduledChange, Subscription, SubscriptionLine, SubscriptionStatus,
 };
 use crate::portal_config::PortalConfig;
 use crate::quantity_preset::QuantityPreset;
@@ -17,8 +18,15 @@ pub fn SubscriptionCard(
     config: PortalConfig,
     nonce: String,
     preset: QuantityPreset,
+    /// Link the subscription's own billing history (when the portal does
+    /// not show one history for everything).
+    #[prop(optional)]
+    invoices_link: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let invoices_href = invoices_link.then(|| {
+        history_href(&InvoiceScope::Subscription(subscription.id.clone()), None)
+    });
     let heading_id = format!("sub-{}", subscription.id);
     let labelled_by = heading_id.clone();
     let subscription_id = subscription.id.clone();
@@ -73,6 +81,14 @@ pub fn SubscriptionCard(
             <DatesView dates />
             {scheduled.map(|change| view! { <ScheduledChangeView change /> })}
             <SubscriptionActions subscription config nonce preset />
+            {invoices_href
+                .map(|href| {
+                    view! {
+                        <a class="invoices-link" href=href>
+                            {t!(i18n, invoices.of_subscription)}
+                        </a>
+                    }
+                })}
         </article>
     }
 }

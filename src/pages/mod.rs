@@ -1,6 +1,9 @@
 //! One module per route.
 
+pub mod add_card;
 pub mod cancel;
+pub mod details;
+pub mod invoices;
 pub mod not_found;
 pub mod plan;
 pub mod portal;

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::get_overview::get_overview;
+use crate::components::details_summary::DetailsSummary;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::invoice_table::{InvoiceTable, history_href};
+use crate::components::wallet::WalletSection;
 use crate::components::notice::ActionNotice;
 use crate::components::subscription_card::SubscriptionCard;
 use crate::i18n::*;
@@ -16,20 +19,20 @@ pub fn PortalPage() -> impl IntoView {
     let query = use_query_map();
     // After an action the server redirects here with `?event=…`; reading the
     // query makes the data reload on that navigation.
-    let notice = move || query.with(|q| (q.get("event"), q.get("subscription")));
+    let notice = move || query.with(|q| (q.get("event"), q.get("subscription"), q.get("card")));
     // `n` changes after every action, so a repeated action reloads too.
     let reload = move || (notice(), query.with(|q| q.get("n")));
     let overview = Resource::new_blocking(reload, |_| get_overview());
     view! {
         <Transition fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>
             {move || Suspend::new(async move {
-                let (event, subscription_id) = notice();
+                let (event, subscription_id, card_id) = notice();
                 match overview.await {
                     Ok(overview) => {
                         view! {
                             {event
                                 .map(|event| {
-                                    view! { <ActionNotice event subscription_id overview=overview.clone() /> }
+                                    view! { <ActionNotice event subscription_id card_id overview=overview.clone() /> }
                                 })}
                             <Overview overview />
                         }
@@ -56,6 +59,23 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
     let nonce = overview.form_nonce;
     let preset = overview.quantity_preset;
     let subscriptions = overview.subscriptions;
+    let history = overview.recent_invoices.map(|page| {
+        let more = page.older.is_some().then(|| history_href(&page.scope, None));
+        view! {
+            <section class="history" aria-labelledby="history-heading">
+                <h2 id="history-heading">{t!(i18n, invoices.heading)}</h2>
+                <InvoiceTable page />
+                {more.map(|href| view! { <a class="button" href=href>{t!(i18n, invoices.all)}</a> })}
+            </section>
+        }
+    });
+    let wallet = overview.wallet.map({
+        let (config, nonce) = (config.clone(), nonce.clone());
+        move |wallet| view! { <WalletSection wallet config nonce /> }
+    });
+    let details = overview.details;
+    let editable = !config.customer_update.is_empty();
+    let invoices_link = config.invoice_history && !config.show_all_invoices && !single;
     view! {
         <section class="overview" aria-labelledby="overview-heading">
             <h1 id="overview-heading">
@@ -89,6 +109,7 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                                             config=config.clone()
                                             nonce=nonce.clone()
                                             preset=preset.clone()
+                                            invoices_link
                                         />
                                     </li>
                                 }
@@ -99,5 +120,8 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                     .into_any()
             }}
         </section>
+        {history}
+        {wallet}
+        <DetailsSummary details editable />
     }
 }

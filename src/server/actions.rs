@@ -37,16 +37,30 @@ pub struct Outcome {
 /// (with JavaScript the router follows the redirect without a reload).
 pub fn finish(result: Result<Outcome, PortalError>) -> Result<(), PortalError> {
     let outcome = result.inspect_err(|e| set_error_status(*e))?;
+    redirect_home(outcome.action.event(), &[("subscription", &outcome.subscription.id)])
+}
+
+/// Sends the browser back to the portal home with `event` and `params` in
+/// the address, for the page's notice (and, embedded, the host's events).
+pub fn redirect_home(event: &str, params: &[(&str, &str)]) -> Result<(), PortalError> {
+    leptos_axum::redirect(&home_href(event, params)?);
+    Ok(())
+}
+
+/// The portal home's address after `event` (see `redirect_home`).
+pub fn home_href(event: &str, params: &[(&str, &str)]) -> Result<String, PortalError> {
     let mut target = url::Url::parse("http://portal/").map_err(|_| PortalError::Unavailable)?;
-    target
-        .query_pairs_mut()
-        .append_pair("event", outcome.action.event())
-        .append_pair("subscription", &outcome.subscription.id)
+    {
+        let mut query = target.query_pairs_mut();
+        query.append_pair("event", event);
+        for (name, value) in params {
+            query.append_pair(name, value);
+        }
         // A new address after every action, so the page reloads its data and
         // its form nonce even when the same action is repeated.
-        .append_pair("n", &token::random(8));
-    leptos_axum::redirect(&format!("/?{}", target.query().unwrap_or_default()));
-    Ok(())
+        query.append_pair("n", &token::random(8));
+    }
+    Ok(format!("/?{}", target.query().unwrap_or_default()))
 }
 
 /// A fresh form nonce for a page (see `PortalOverview::form_nonce`).
@@ -113,13 +127,19 @@ pub fn idempotency_key(
     params: &[&str],
     nonce: &str,
 ) -> String {
+    event_key(session, action.event(), target, params, nonce)
+}
+
+/// `idempotency_key` for any event, cards and details included.
+pub fn event_key(
+    session: &PortalSession,
+    event: &str,
+    target: &str,
+    params: &[&str],
+    nonce: &str,
+) -> String {
     let mut hash = Sha256::new();
-    let fixed = [
-        session.row.customer_id.as_str(),
-        action.event(),
-        target,
-        nonce,
-    ];
+    let fixed = [session.row.customer_id.as_str(), event, target, nonce];
     for part in fixed.into_iter().chain(params.iter().copied()) {
         hash.update(part.as_bytes());
         hash.update([0]);
@@ -128,7 +148,7 @@ pub fn idempotency_key(
 }
 
 /// Checks the form nonce's shape (it comes from the browser).
-fn nonce(value: &str) -> Result<&str, PortalError> {
+pub fn nonce(value: &str) -> Result<&str, PortalError> {
     let ok = (16..=64).contains(&value.len())
         && value
             .bytes()
@@ -141,7 +161,7 @@ fn nonce(value: &str) -> Result<&str, PortalError> {
 }
 
 /// Maps a Stripe failure of a mutation to what the customer reads.
-fn stripe_error(e: StripeApiError) -> PortalError {
+pub fn stripe_error(e: StripeApiError) -> PortalError {
     match e {
         // A concurrent request with the same Idempotency-Key is in flight.
         StripeApiError::Refused { status: 409, .. } => PortalError::InProgress,
@@ -158,24 +178,38 @@ async fn audit(
     subscription: &str,
     result: &Result<Outcome, PortalError>,
 ) {
-    let outcome = match result {
-        Ok(_) => "ok".to_string(),
-        Err(e) => format!("{e:?}"),
-    };
     let detail = match result {
         Ok(o) if o.subscription.id != subscription => {
             Some(format!("new_subscription={}", o.subscription.id))
         }
         _ => None,
     };
+    let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
+    record(state, session, action.event(), Some(subscription), detail.as_deref(), outcome).await;
+}
+
+/// Writes one audit row: what was attempted, on what, and how it ended.
+/// `detail` is non-secret context (ids, never tokens or card data).
+pub async fn record(
+    state: &AppState,
+    session: &PortalSession,
+    event: &str,
+    subscription: Option<&str>,
+    detail: Option<&str>,
+    result: Result<(), PortalError>,
+) {
+    let outcome = match result {
+        Ok(()) => "ok".to_string(),
+        Err(e) => format!("{e:?}"),
+    };
     let entry = AuditEntry {
         occurred_at: now(),
         session_id: Some(&session.row.id),
         customer_id: Some(&session.row.customer_id),
-        action: action.event(),
-        subscription_id: Some(subscription),
+        action: event,
+        subscription_id: subscription,
         outcome: &outcome,
-        detail: detail.as_deref(),
+        detail,
     };
     if let Err(e) = state.db.record_audit(&entry).await {
         tracing::error!(error = %e, "cannot write the audit log");

@@ -4,13 +4,16 @@
 
 pub mod actions;
 pub mod app;
+pub mod billing_history;
 pub mod config;
 pub mod db;
+pub mod details;
 pub mod identity_hash;
 pub mod portal;
 pub mod routes;
 pub mod session;
 pub mod state;
 pub mod stripe;
+pub mod wallet;
 
 pub use state::AppState;

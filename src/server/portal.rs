@@ -2,7 +2,9 @@
 //! by server functions after the session is resolved, testable without Leptos.
 
 use crate::error::PortalError;
-use crate::model::PortalOverview;
+use crate::model::{InvoiceCursor, PortalOverview};
+use crate::server::db::now;
+use crate::server::{billing_history, wallet};
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
 
@@ -11,17 +13,38 @@ pub async fn overview(
     state: &AppState,
     session: &PortalSession,
 ) -> Result<PortalOverview, PortalError> {
-    let customer = state
-        .stripe
-        .customer(&session.row.customer_id)
-        .await
-        .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?
-        .ok_or(PortalError::CustomerNotFound)?;
-    let mut subscriptions = state
-        .stripe
-        .subscriptions(&customer.id)
-        .await
-        .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
+    let customer_id = session.row.customer_id.as_str();
+    let config = &session.config;
+    // Everything the page shows, fetched at once.
+    let cards = async {
+        if config.update_card {
+            state.stripe.cards(customer_id, now()).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let invoices = async {
+        match billing_history::default_scope(session).filter(|_| config.invoice_history) {
+            Some(scope) => state
+                .stripe
+                .invoices(customer_id, &scope, &InvoiceCursor::Newest, billing_history::RECENT)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    };
+    let (profile, mut subscriptions, cards, recent_invoices) = futures::try_join!(
+        state.stripe.profile(customer_id),
+        state.stripe.subscriptions(customer_id),
+        cards,
+        invoices,
+    )
+    .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
+    let profile = profile.ok_or(PortalError::CustomerNotFound)?;
+    // Every subscription counts for the cards, whatever the page shows.
+    let wallet = cards.map(|cards| {
+        wallet::wallet(cards, profile.default_payment_method.as_deref(), &subscriptions)
+    });
     // Before any filtering: the restarted subscription may be filtered out.
     crate::model::mark_superseded(&mut subscriptions);
     if let Some(only) = &session.row.subscription_id {
@@ -33,11 +56,14 @@ pub async fn overview(
     // Ended subscriptions go last; otherwise Stripe's order (newest first) stays.
     subscriptions.sort_by_key(|s| s.status.has_ended());
     Ok(PortalOverview {
-        customer,
+        customer: profile.customer,
         subscriptions,
         single_subscription: session.row.subscription_id.is_some(),
         config: session.config.clone(),
         form_nonce: crate::server::actions::new_form_nonce(),
         quantity_preset: session.row.quantity_preset.clone(),
+        wallet,
+        recent_invoices,
+        details: profile.details,
     })
 }

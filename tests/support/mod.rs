@@ -31,6 +31,15 @@ pub struct SeedCustomer {
     pub email: String,
     #[serde(default)]
     pub subscriptions: HashMap<String, String>,
+    /// The customer's saved card, also the default (`pm_…`).
+    #[serde(default)]
+    pub payment_method: String,
+    /// Invoices seeded for the customer, oldest first.
+    #[serde(default)]
+    pub invoices: Vec<String>,
+    /// An invoice whose charge failed, still to be paid.
+    #[serde(default)]
+    pub open_invoice: Option<String>,
 }
 
 fn required_env(name: &str) -> String {
@@ -69,39 +78,35 @@ pub fn fresh_seed(tag: &str) -> Seed {
     serde_json::from_str(&text).expect("seed manifest")
 }
 
+/// A request to the Stripe emulator with the merchant's secret key.
+fn emulator(method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    let base = required_env("PORTICO_TEST_STRIPE_API_BASE");
+    let url = format!("{}/v1/{path}", base.trim_end_matches('/'));
+    reqwest::Client::new()
+        .request(method, url)
+        .bearer_auth("sk_test_portico_integration")
+}
+
+async fn emulator_json(request: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let response = request.send().await.expect("emulator request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("emulator body");
+    (status, serde_json::from_str(&text).expect("emulator JSON"))
+}
+
 /// Reads an object straight from the Stripe emulator, as a merchant would
 /// see it in their dashboard.
 pub async fn stripe_get(path: &str) -> serde_json::Value {
-    let base = required_env("PORTICO_TEST_STRIPE_API_BASE");
-    let url = format!("{}/v1/{path}", base.trim_end_matches('/'));
-    let text = reqwest::Client::new()
-        .get(url)
-        .bearer_auth("sk_test_portico_integration")
-        .send()
-        .await
-        .expect("emulator request")
-        .text()
-        .await
-        .expect("emulator body");
-    serde_json::from_str(&text).expect("emulator JSON")
+    emulator_json(emulator(reqwest::Method::GET, path)).await.1
 }
 
 /// Creates or changes an object at the Stripe emulator, as a merchant would
 /// in their dashboard; returns the status and the JSON answer.
 pub async fn stripe_post(path: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
-    let base = required_env("PORTICO_TEST_STRIPE_API_BASE");
-    let url = format!("{}/v1/{path}", base.trim_end_matches('/'));
-    let response = reqwest::Client::new()
-        .post(url)
-        .bearer_auth("sk_test_portico_integration")
+    let request = emulator(reqwest::Method::POST, path)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_body(form))
-        .send()
-        .await
-        .expect("emulator request");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("emulator body");
-    (status, serde_json::from_str(&text).expect("emulator JSON"))
+        .body(form_body(form));
+    emulator_json(request).await
 }
 
 /// A storage backend to run a test story on.

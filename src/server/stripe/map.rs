@@ -6,10 +6,20 @@ use stripe_billing::SubscriptionStatus as StripeStatus;
 use stripe_product::{Product, RecurringInterval};
 
 use crate::model::{
-    Customer, Discount, Interval, PlanOption, ScheduledChange, Subscription, SubscriptionLine,
-    SubscriptionStatus,
+    Address, CardExpiry, Customer, CustomerDetails, Discount, Interval, Invoice, InvoiceStatus,
+    PaymentCard, PlanOption, ScheduledChange, Subscription, SubscriptionLine, SubscriptionStatus,
+    TaxId, TaxIdKind,
 };
 use crate::money::Money;
+
+/// Everything the portal shows about the customer, from one retrieval.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub customer: Customer,
+    pub details: CustomerDetails,
+    /// The card invoices are charged to (`invoice_settings.default_payment_method`).
+    pub default_payment_method: Option<String>,
+}
 
 /// Products by id, fetched alongside subscriptions.
 pub type Products = HashMap<String, Product>;
@@ -48,6 +58,7 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
         resubscribed_from: s.metadata.get(super::META_RESUBSCRIBED_FROM).cloned(),
         superseded: false,
         scheduled_change: scheduled_change(s, products),
+        payment_method: s.default_payment_method.as_ref().map(|pm| pm.id().to_string()),
     }
 }
 
@@ -196,4 +207,110 @@ fn status(s: &StripeStatus) -> SubscriptionStatus {
         // than as healthy.
         _ => SubscriptionStatus::Incomplete,
     }
+}
+
+/// An invoice as a billing-history row; drafts (and previews, which have no
+/// id) are not shown to customers.
+pub fn invoice(i: &stripe_billing::Invoice) -> Option<Invoice> {
+    let status = match i.status.as_ref()? {
+        stripe_billing::InvoiceStatus::Open => InvoiceStatus::Open,
+        stripe_billing::InvoiceStatus::Paid => InvoiceStatus::Paid,
+        stripe_billing::InvoiceStatus::Void => InvoiceStatus::Void,
+        stripe_billing::InvoiceStatus::Uncollectible => InvoiceStatus::Uncollectible,
+        _ => return None,
+    };
+    let currency = i.currency.to_string();
+    let subscription_id = invoice_subscription(i);
+    Some(Invoice {
+        id: i.id.as_ref()?.to_string(),
+        number: i.number.clone(),
+        created: i.created,
+        total: Money::new(i.total, &currency),
+        amount_remaining: Money::new(i.amount_remaining, &currency),
+        status,
+        pdf_url: i.invoice_pdf.clone().filter(|u| is_https_or_local(u)),
+        hosted_url: i.hosted_invoice_url.clone().filter(|u| is_https_or_local(u)),
+        subscription_id,
+    })
+}
+
+/// The subscription that billed an invoice; `None` for one-off invoices.
+pub fn invoice_subscription(i: &stripe_billing::Invoice) -> Option<String> {
+    // Since API version 2025-03-31 the subscription is under `parent`.
+    i.parent
+        .as_ref()
+        .and_then(|p| p.subscription_details.as_ref())
+        .map(|d| d.subscription.id().to_string())
+        .or_else(|| i.subscription.as_ref().map(|s| s.id().to_string()))
+}
+
+/// Links shown to customers must be web addresses: a `javascript:` URL in
+/// Stripe's data (however unlikely) must not become a clickable link.
+fn is_https_or_local(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost")
+}
+
+/// A saved card, or `None` for payment methods of other types.
+pub fn card(pm: &stripe_payment::PaymentMethod, now: i64) -> Option<PaymentCard> {
+    let card = pm.card.as_ref()?;
+    let exp_month = u32::try_from(card.exp_month).unwrap_or(0);
+    Some(PaymentCard {
+        id: pm.id.to_string(),
+        brand: card.brand.clone(),
+        last4: card.last4.clone(),
+        exp_month,
+        exp_year: card.exp_year,
+        expiry: CardExpiry::at(exp_month, card.exp_year, now),
+        is_default: false,
+        used_by_subscription: false,
+    })
+}
+
+/// A customer with their details and default card.
+pub fn profile(c: &stripe_core::Customer) -> Profile {
+    Profile {
+        customer: customer(c),
+        details: details(c),
+        default_payment_method: c
+            .invoice_settings
+            .as_ref()
+            .and_then(|s| s.default_payment_method.as_ref())
+            .map(|pm| pm.id().to_string()),
+    }
+}
+
+/// Name, email, phone, address and (expanded) tax ids of a customer.
+fn details(c: &stripe_core::Customer) -> CustomerDetails {
+    let address = c
+        .address
+        .as_ref()
+        .map(|a| Address {
+            line1: a.line1.clone().unwrap_or_default(),
+            line2: a.line2.clone().unwrap_or_default(),
+            city: a.city.clone().unwrap_or_default(),
+            postal_code: a.postal_code.clone().unwrap_or_default(),
+            state: a.state.clone().unwrap_or_default(),
+            country: a.country.clone().unwrap_or_default(),
+        })
+        .unwrap_or_default();
+    CustomerDetails {
+        name: c.name.clone().unwrap_or_default(),
+        email: c.email.clone().unwrap_or_default(),
+        phone: c.phone.clone().unwrap_or_default(),
+        address,
+        tax_ids: c
+            .tax_ids
+            .as_ref()
+            .map(|list| list.data.iter().filter_map(tax_id).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// A tax id of a type the portal knows; others are left out of the form.
+pub fn tax_id(t: &stripe_billing::TaxId) -> Option<TaxId> {
+    Some(TaxId {
+        id: t.id.to_string(),
+        kind: TaxIdKind::parse(t.type_.as_str())?,
+        value: t.value.clone(),
+    })
 }

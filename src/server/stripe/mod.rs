@@ -2,10 +2,13 @@
 //! Portico's own model types (`crate::model`) so the UI and the rest of the
 //! server never see async-stripe's.
 
+mod billing_history;
 mod catalog;
+mod details;
 mod error;
 mod map;
 mod mutations;
+mod wallet;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -18,8 +21,11 @@ use stripe_billing::subscription::{
 use stripe_core::customer::{ListCustomer, RetrieveCustomer, RetrieveCustomerReturned};
 use stripe_product::product::RetrieveProduct;
 
+pub use billing_history::InvoiceOwner;
 pub use catalog::{GROUP_METADATA, Redemption};
+pub use wallet::{CardSetup, SetupOutcome};
 pub use error::StripeApiError;
+pub use map::Profile;
 pub use mutations::{
     Cancellation, ItemChange, META_CANCEL_COMMENT, META_CANCEL_REASON, META_RESUBSCRIBED_FROM,
     Resubscription,

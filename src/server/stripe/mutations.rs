@@ -82,7 +82,7 @@ impl Cancellation {
     }
 }
 
-fn strategy(key: &str) -> Result<RequestStrategy, StripeApiError> {
+pub(super) fn strategy(key: &str) -> Result<RequestStrategy, StripeApiError> {
     IdempotencyKey::new(key)
         .map(RequestStrategy::Idempotent)
         .map_err(|e| StripeApiError::Unavailable(format!("idempotency key: {e:?}")))

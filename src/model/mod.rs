@@ -4,6 +4,17 @@
 
 use serde::{Deserialize, Serialize};
 
+mod card;
+mod details;
+mod invoice;
+
+pub use card::{CardExpiry, CardForm, EXPIRES_SOON_DAYS, PaymentCard, Wallet};
+pub use details::{
+    Address, CustomerDetails, DetailField, DetailsForm, DetailsPage, DetailsUpdate, TaxId, TaxIdChange,
+    TaxIdKind, UpdatableDetail, valid_email, valid_phone,
+};
+pub use invoice::{Invoice, InvoiceCursor, InvoicePage, InvoiceScope, InvoiceStatus};
+
 pub use crate::money::Money;
 
 /// A subscription's lifecycle state, as Stripe names it.
@@ -113,6 +124,9 @@ pub struct Subscription {
     pub superseded: bool,
     /// A plan change waiting for the end of the billing period.
     pub scheduled_change: Option<ScheduledChange>,
+    /// The card this subscription charges instead of the customer's default
+    /// (Stripe's subscription-level `default_payment_method`).
+    pub payment_method: Option<String>,
 }
 
 /// A plan change that takes effect at the end of the billing period (a
@@ -334,4 +348,11 @@ pub struct PortalOverview {
     pub form_nonce: String,
     /// Quantities the sign-in link suggested (pre-fills quantity fields).
     pub quantity_preset: crate::quantity_preset::QuantityPreset,
+    /// Saved cards, when the configuration lets customers manage them.
+    pub wallet: Option<Wallet>,
+    /// The newest invoices of the history the portal shows by default
+    /// (every invoice, or the one subscription's), when it has one.
+    pub recent_invoices: Option<InvoicePage>,
+    /// Name, address and the like, as Stripe has them.
+    pub details: CustomerDetails,
 }

@@ -1,0 +1,24 @@
+//! What the add-card page needs to load Stripe.js.
+
+use leptos::prelude::*;
+
+use crate::error::PortalError;
+use crate::model::CardForm;
+
+#[server(prefix = "/api", endpoint = "get_card_form")]
+pub async fn get_card_form() -> Result<CardForm, PortalError> {
+    use crate::server::{actions, session};
+    let result = async {
+        let (state, session) = session::current().await?;
+        if !session.config.update_card {
+            return Err(PortalError::NotAllowed);
+        }
+        Ok(CardForm {
+            publishable_key: state.config.stripe.publishable_key.clone(),
+            stripe_js_url: state.config.stripe.js_url.to_string(),
+            form_nonce: actions::new_form_nonce(),
+        })
+    }
+    .await;
+    result.inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))
+}

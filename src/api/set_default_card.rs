@@ -1,0 +1,15 @@
+//! Make a saved card the default.
+
+use leptos::prelude::*;
+
+use crate::error::PortalError;
+
+#[server(prefix = "/api", endpoint = "set_default_card")]
+pub async fn set_default_card(payment_method_id: String, nonce: String) -> Result<(), PortalError> {
+    use crate::server::{actions, session, wallet};
+    let (state, session) = session::current().await?;
+    wallet::set_default(&state, &session, &payment_method_id, &nonce)
+        .await
+        .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
+    actions::redirect_home("set_default_card", &[("card", &payment_method_id)])
+}

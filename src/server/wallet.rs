@@ -1,0 +1,225 @@
+//! What customers do to their saved cards: save a new one (through a
+//! SetupIntent the browser confirms with Stripe.js), choose the default,
+//! remove one. Same order as subscription actions: nonce, ownership (the id
+//! must be in the customer's own card list), policy, Stripe with an
+//! idempotency key, audit.
+
+use crate::error::PortalError;
+use crate::model::{PaymentCard, Subscription, Wallet};
+use crate::policy::{self, CardAction};
+use crate::server::actions::{event_key, nonce, record, stripe_error};
+use crate::server::db::now;
+use crate::server::session::PortalSession;
+use crate::server::state::AppState;
+use crate::server::stripe::looks_like_id;
+
+/// What the browser needs to confirm a new card with Stripe.js.
+#[derive(Clone, Debug)]
+pub struct CardSetupStart {
+    pub client_secret: String,
+}
+
+/// The customer's cards with what the policy needs: which is the default,
+/// whether a subscription charges a card directly, and whether the customer
+/// must keep one.
+pub fn wallet(
+    mut cards: Vec<PaymentCard>,
+    default: Option<&str>,
+    subscriptions: &[Subscription],
+) -> Wallet {
+    let billing: Vec<&Subscription> = subscriptions
+        .iter()
+        .filter(|s| !s.status.has_ended())
+        .collect();
+    for card in &mut cards {
+        card.is_default = default == Some(card.id.as_str());
+        card.used_by_subscription = billing
+            .iter()
+            .any(|s| s.payment_method.as_deref() == Some(card.id.as_str()));
+    }
+    Wallet {
+        cards,
+        needs_a_card: !billing.is_empty(),
+    }
+}
+
+/// The customer's wallet, fresh from Stripe.
+pub async fn load(state: &AppState, session: &PortalSession) -> Result<(Wallet, Vec<Subscription>), PortalError> {
+    let customer = session.row.customer_id.as_str();
+    let (profile, cards, subscriptions) = futures::try_join!(
+        state.stripe.profile(customer),
+        state.stripe.cards(customer, now()),
+        state.stripe.subscriptions(customer),
+    )
+    .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
+    let profile = profile.ok_or(PortalError::CustomerNotFound)?;
+    let default = profile.default_payment_method.as_deref();
+    Ok((wallet(cards, default, &subscriptions), subscriptions))
+}
+
+/// The card `id` from the customer's own list; anything else is "not found".
+fn owned<'a>(wallet: &'a Wallet, id: &str) -> Result<&'a PaymentCard, PortalError> {
+    if !looks_like_id(id, "pm_") {
+        return Err(PortalError::PaymentMethodNotFound);
+    }
+    wallet
+        .cards
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or(PortalError::PaymentMethodNotFound)
+}
+
+/// Makes `payment_method` the customer's default and clears the cards
+/// subscriptions set for themselves, so every invoice charges the new
+/// default instead of an old card.
+async fn make_default(
+    state: &AppState,
+    session: &PortalSession,
+    payment_method: &str,
+    subscriptions: &[Subscription],
+    key: &str,
+) -> Result<(), PortalError> {
+    let customer = session.row.customer_id.as_str();
+    state
+        .stripe
+        .set_default_card(customer, payment_method, key)
+        .await
+        .map_err(stripe_error)?;
+    for sub in subscriptions
+        .iter()
+        .filter(|s| !s.status.has_ended())
+        .filter(|s| s.payment_method.as_deref().is_some_and(|pm| pm != payment_method))
+    {
+        state
+            .stripe
+            .clear_subscription_card(&sub.id, &format!("{key}-{}", sub.id))
+            .await
+            .map_err(stripe_error)?;
+    }
+    Ok(())
+}
+
+/// Makes a saved card the default.
+pub async fn set_default(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    form_nonce: &str,
+) -> Result<(), PortalError> {
+    let event = CardAction::MakeDefault.event();
+    let result = async {
+        let form_nonce = nonce(form_nonce)?;
+        let (wallet, subscriptions) = load(state, session).await?;
+        let card = owned(&wallet, id)?;
+        policy::card_action(&session.config, &wallet, Some(card), CardAction::MakeDefault)?;
+        let key = event_key(session, event, id, &[], form_nonce);
+        make_default(state, session, id, &subscriptions, &key).await
+    }
+    .await;
+    record(state, session, event, None, Some(&format!("payment_method={id}")), result).await;
+    result
+}
+
+/// Removes a saved card that is neither the default nor the last one a
+/// billing subscription needs.
+pub async fn remove(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    form_nonce: &str,
+) -> Result<(), PortalError> {
+    let event = CardAction::Remove.event();
+    let result = async {
+        let form_nonce = nonce(form_nonce)?;
+        let (wallet, _) = load(state, session).await?;
+        let card = owned(&wallet, id)?;
+        policy::card_action(&session.config, &wallet, Some(card), CardAction::Remove)?;
+        let key = event_key(session, event, id, &[], form_nonce);
+        state.stripe.detach_card(id, &key).await.map_err(stripe_error)
+    }
+    .await;
+    record(state, session, event, None, Some(&format!("payment_method={id}")), result).await;
+    result
+}
+
+/// Starts saving a new card: a SetupIntent for the customer, whose client
+/// secret the browser hands to Stripe.js.
+pub async fn start_setup(
+    state: &AppState,
+    session: &PortalSession,
+    form_nonce: &str,
+    attempt: u32,
+) -> Result<CardSetupStart, PortalError> {
+    let form_nonce = nonce(form_nonce)?;
+    let wallet = Wallet {
+        cards: Vec::new(),
+        needs_a_card: false,
+    };
+    policy::card_action(&session.config, &wallet, None, CardAction::Add)?;
+    let key = event_key(session, "setup_card", "setup_intent", &[&attempt.to_string()], form_nonce);
+    let setup = state
+        .stripe
+        .create_card_setup(&session.row.customer_id, &key)
+        .await
+        .map_err(stripe_error)?;
+    Ok(CardSetupStart {
+        client_secret: setup.client_secret,
+    })
+}
+
+/// Finishes saving a card once Stripe.js confirmed the SetupIntent: the
+/// intent must be the customer's and have succeeded; its card becomes the
+/// default. Returns the card's id.
+pub async fn finish_setup(
+    state: &AppState,
+    session: &PortalSession,
+    setup_intent: &str,
+    form_nonce: &str,
+) -> Result<String, PortalError> {
+    let event = CardAction::Add.event();
+    let customer = session.row.customer_id.as_str();
+    let result = async {
+        let form_nonce = nonce(form_nonce)?;
+        if !looks_like_id(setup_intent, "seti_") {
+            return Err(PortalError::CardSetupFailed);
+        }
+        let (wallet, subscriptions) = load(state, session).await?;
+        policy::card_action(&session.config, &wallet, None, CardAction::Add)?;
+        let outcome = state
+            .stripe
+            .card_setup_outcome(setup_intent)
+            .await
+            .map_err(stripe_error)?
+            .ok_or(PortalError::CardSetupFailed)?;
+        if outcome.customer_id.as_deref() != Some(customer) {
+            tracing::warn!(session = %session.row.id, "setup intent of another customer refused");
+            return Err(PortalError::CardSetupFailed);
+        }
+        let payment_method = match (outcome.succeeded, outcome.payment_method) {
+            (true, Some(pm)) if looks_like_id(&pm, "pm_") => pm,
+            _ => return Err(PortalError::CardSetupFailed),
+        };
+        let key = event_key(session, event, setup_intent, &[], form_nonce);
+        match state
+            .stripe
+            .payment_method_owner(&payment_method)
+            .await
+            .map_err(stripe_error)?
+        {
+            Some(Some(owner)) if owner == customer => {}
+            Some(None) => state
+                .stripe
+                .attach_card(&payment_method, customer, &format!("{key}-attach"))
+                .await
+                .map_err(stripe_error)?,
+            _ => return Err(PortalError::CardSetupFailed),
+        }
+        make_default(state, session, &payment_method, &subscriptions, &key).await?;
+        Ok(payment_method)
+    }
+    .await;
+    let detail = result.as_ref().ok().map(|pm| format!("payment_method={pm}"));
+    let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
+    record(state, session, event, None, detail.as_deref(), outcome).await;
+    result
+}
