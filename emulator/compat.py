@@ -2195,16 +2195,27 @@ class Layer:
         "code: 'setup_intent_authentication_failure', message:\n"
         "              'The latest attempt")
 
+    # The fake also declares a top-level `class Element`, which shadows the
+    # DOM's `Element` for every script on the page (so `x instanceof
+    # Element` turns false and the portal's own rendering breaks). Real
+    # Stripe.js defines no such global; the class is renamed here.
+    STRIPE_JS_RENAMES = (('class Element {', 'class LocalstripeElement {'),
+                         ('new Element(', 'new LocalstripeElement('),
+                         ('instanceof Element)',
+                          'instanceof LocalstripeElement)'))
+
     async def h_stripe_js(self, req):
         resp = await self.passthrough(req)
         if resp.status == 200 and resp.raw:
             text = resp.raw.decode('utf-8')
-            if self.STRIPE_JS_3DS_FAILURE not in text:
-                log.warning('fake Stripe.js changed; 3-D Secure failures '
-                            'keep their message-only error')
-            resp.raw = text.replace(self.STRIPE_JS_3DS_FAILURE,
-                                    self.STRIPE_JS_3DS_FAILURE_FIXED,
-                                    1).encode('utf-8')
+            fixes = ((self.STRIPE_JS_3DS_FAILURE,
+                      self.STRIPE_JS_3DS_FAILURE_FIXED),) + \
+                self.STRIPE_JS_RENAMES
+            for old, new in fixes:
+                if old not in text:
+                    log.warning('fake Stripe.js changed: %r not found', old)
+                text = text.replace(old, new)
+            resp.raw = text.encode('utf-8')
         return resp
 
     # ---- discounts -----------------------------------------------------

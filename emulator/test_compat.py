@@ -255,6 +255,8 @@ class Emulator(unittest.TestCase):
         with urllib.request.urlopen(self.base + '/js.stripe.com/v3/') as r:
             js = r.read().decode()
         self.assertIn("code: 'setup_intent_authentication_failure'", js)
+        # No global that shadows the DOM's Element.
+        self.assertNotIn('class Element ', js)
         self.assertIn('confirmCardSetup', js)
 
     def test_idempotent_post_is_replayed(self):

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::PortalError;
-use crate::model::{InvoiceCursor, InvoicePage};
+use crate::model::InvoicePage;
 
 /// Invoices newest first: of `subscription` when given, else the session's
 /// default history (every invoice with "show all invoices"). `after` and
@@ -14,6 +14,7 @@ pub async fn get_invoices(
     after: Option<String>,
     before: Option<String>,
 ) -> Result<InvoicePage, PortalError> {
+    use crate::model::InvoiceCursor;
     use crate::server::{billing_history, session};
     let (state, session) = session::current().await?;
     let cursor = match (after.filter(|a| !a.is_empty()), before.filter(|b| !b.is_empty())) {

@@ -115,9 +115,12 @@ pub fn CardSetupForm(form: CardForm) -> impl IntoView {
             <input id="card-name" name="name" type="text" autocomplete="cc-name" node_ref=name />
             <span class="label" id="card-element-label">{t!(i18n, cards.card_details)}</span>
             <div id="card-element" class="card-element" role="group" aria-labelledby="card-element-label"></div>
-            <noscript>
-                <p class="notice" role="status">{t!(i18n, cards.needs_js)}</p>
-            </noscript>
+            // Shown until Stripe.js's form is mounted: without JavaScript
+            // it stays, and says why the form cannot work.
+            {move || {
+                (configured && !ready.get())
+                    .then(|| view! { <p class="notice" role="status">{t!(i18n, cards.needs_js)}</p> })
+            }}
             {(!configured).then(|| view! { <p class="notice" role="status">{t!(i18n, cards.unavailable)}</p> })}
             <button
                 type="submit"
