@@ -6,17 +6,9 @@
 mod support;
 
 use serde_json::Value;
-use support::{Backend, Seed, TestApp, fresh_seed, stripe_get, stripe_post};
+use support::{Backend, TestApp, fresh_seed, signed_in, stripe_get, stripe_post};
 
 const NONCE: &str = "test-nonce-0123456789";
-
-async fn signed_in(seed: &Seed, who: &str) -> (TestApp, String) {
-    let app = TestApp::start(Backend::Sqlite).await;
-    let cookie = app
-        .sign_in(&app.sign_in_path("email", &seed.customers[who].email))
-        .await;
-    (app, cookie)
-}
 
 async fn subscription(id: &str) -> Value {
     stripe_get(&format!("subscriptions/{id}")).await

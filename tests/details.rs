@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Backend, TestApp, fresh_seed, stripe_get};
+use support::{fresh_seed, signed_in, stripe_get};
 
 const NONCE: &str = "test-nonce-0123456789";
 
@@ -21,8 +21,7 @@ const ADDRESS: [(&str, &str); 6] = [
 async fn details_are_validated_and_saved_at_stripe() {
     let seed = fresh_seed("details");
     let ada = &seed.customers["ada"];
-    let app = TestApp::start(Backend::Sqlite).await;
-    let cookie = app.sign_in(&app.sign_in_path("email", &ada.email)).await;
+    let (app, cookie) = signed_in(&seed, "ada").await;
 
     let mut form = vec![
         ("nonce", NONCE),
@@ -72,8 +71,7 @@ async fn details_are_validated_and_saved_at_stripe() {
 async fn an_invalid_field_is_named_and_nothing_changes() {
     let seed = fresh_seed("detailsbad");
     let ada = &seed.customers["ada"];
-    let app = TestApp::start(Backend::Sqlite).await;
-    let cookie = app.sign_in(&app.sign_in_path("email", &ada.email)).await;
+    let (app, cookie) = signed_in(&seed, "ada").await;
     let before = stripe_get(&format!("customers/{}", ada.id)).await;
 
     let cases: [(&str, &str, &str); 4] = [
@@ -100,8 +98,7 @@ async fn an_invalid_field_is_named_and_nothing_changes() {
 async fn editing_follows_the_configuration() {
     let seed = fresh_seed("detailsoff");
     let ada = &seed.customers["ada"];
-    let app = TestApp::start(Backend::Sqlite).await;
-    let cookie = app.sign_in(&app.sign_in_path("email", &ada.email)).await;
+    let (app, cookie) = signed_in(&seed, "ada").await;
     app.configure(|c| c.customer_update.clear()).await;
     let (status, _) = app
         .call(&cookie, "update_details", &[("nonce", NONCE), ("form[name]", "Nope")])

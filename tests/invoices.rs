@@ -6,15 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Backend, Seed, TestApp, fresh_seed, stripe_get, stripe_post};
-
-async fn signed_in(seed: &Seed, who: &str) -> (TestApp, String) {
-    let app = TestApp::start(Backend::Sqlite).await;
-    let cookie = app
-        .sign_in(&app.sign_in_path("email", &seed.customers[who].email))
-        .await;
-    (app, cookie)
-}
+use support::{TestApp, fresh_seed, signed_in, stripe_get, stripe_post};
 
 async fn page(app: &TestApp, cookie: &str, params: &[(&str, &str)]) -> (u16, Value) {
     let (status, body) = app.call(cookie, "get_invoices", params).await;

@@ -3,6 +3,11 @@
 //! submit in place and the page updates without a reload.
 
 use leptos::prelude::*;
+use leptos::server_fn::client::Client;
+use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::request::ClientReq;
+use leptos::server_fn::{Http, ServerFn};
+use serde::de::DeserializeOwned;
 
 use crate::api::apply_coupon::ApplyCoupon;
 use crate::api::keep_current_plan::KeepCurrentPlan;
@@ -67,8 +72,30 @@ pub fn SubscriptionActions(
                     </a>
                 }
                 .into_any(),
-                Action::Reactivate => view! { <ReactivateForm id nonce /> }.into_any(),
-                Action::KeepCurrentPlan => view! { <KeepPlanForm id nonce /> }.into_any(),
+                Action::Reactivate => view! {
+                    <OneClickForm
+                        action={ServerAction::<ReactivateSubscription>::new()}
+                        field="subscription_id"
+                        id
+                        nonce
+                        class="button button-primary"
+                    >
+                        {t!(i18n, actions.reactivate)}
+                    </OneClickForm>
+                }
+                .into_any(),
+                Action::KeepCurrentPlan => view! {
+                    <OneClickForm
+                        action={ServerAction::<KeepCurrentPlan>::new()}
+                        field="subscription_id"
+                        id
+                        nonce
+                        class="button button-primary"
+                    >
+                        {t!(i18n, actions.keep_current_plan)}
+                    </OneClickForm>
+                }
+                .into_any(),
                 Action::UpdateQuantity => {
                     let line = subscription.single_line();
                     let (min, max) = (config.quantity_min, config.quantity_max);
@@ -118,34 +145,47 @@ pub fn SubscriptionActions(
     })
 }
 
+/// A form that posts one id and the page's nonce to a server function, with
+/// a single button: the shape of every one-click action (keep
+/// subscription, keep plan, make a card the default, remove a card).
 #[component]
-fn ReactivateForm(id: String, nonce: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let action = ServerAction::<ReactivateSubscription>::new();
+pub fn OneClickForm<S, P>(
+    action: ServerAction<S>,
+    /// The server function's argument that takes the id.
+    field: &'static str,
+    id: String,
+    nonce: String,
+    /// The button's classes.
+    class: &'static str,
+    /// The button's accessible name, when its text alone is ambiguous.
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
+    /// The button's text.
+    children: Children,
+) -> impl IntoView
+where
+    S: DeserializeOwned
+        + ServerFn<Protocol = Http<PostUrl, P>, Output = (), Error = PortalError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Client: Client<PortalError>,
+    <<S::Client as Client<PortalError>>::Request as ClientReq<PortalError>>::FormData:
+        From<leptos::web_sys::FormData>,
+{
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
         <ActionForm action attr:class="inline-form">
-            <input type="hidden" name="subscription_id" value=id />
+            <input type="hidden" name=field value=id />
             <input type="hidden" name="nonce" value=nonce />
-            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                {t!(i18n, actions.reactivate)}
-            </button>
-        </ActionForm>
-        <FormError error />
-    }
-}
-
-#[component]
-fn KeepPlanForm(id: String, nonce: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let action = ServerAction::<KeepCurrentPlan>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    view! {
-        <ActionForm action attr:class="inline-form">
-            <input type="hidden" name="subscription_id" value=id />
-            <input type="hidden" name="nonce" value=nonce />
-            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                {t!(i18n, actions.keep_current_plan)}
+            <button
+                type="submit"
+                class=class
+                aria-label=move || label.map(|l| l.get())
+                disabled=move || action.pending().get()
+            >
+                {children()}
             </button>
         </ActionForm>
         <FormError error />

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::remove_card::RemoveCard;
 use crate::api::set_default_card::SetDefaultCard;
-use crate::components::actions::FormError;
+use crate::components::actions::OneClickForm;
 use crate::i18n::*;
 use crate::model::{CardExpiry, PaymentCard, Wallet};
 use crate::policy::{self, CardAction};
@@ -116,67 +116,43 @@ fn CardRow(card: PaymentCard, can_default: bool, can_remove: bool, nonce: String
             <div class="card-actions">
                 {can_default
                     .then(|| {
-                        let (id, nonce, label) = (id.clone(), nonce.clone(), label.clone());
-                        view! { <DefaultCardForm id nonce label /> }
+                        let (id, nonce, card) = (id.clone(), nonce.clone(), label.clone());
+                        let label = Signal::derive(move || {
+                            t_string!(i18n, cards.make_default_for, card = card()).to_string()
+                        });
+                        view! {
+                            <OneClickForm
+                                action={ServerAction::<SetDefaultCard>::new()}
+                                field="payment_method_id"
+                                id
+                                nonce
+                                class="button"
+                                label
+                            >
+                                {t!(i18n, cards.make_default)}
+                            </OneClickForm>
+                        }
                     })}
                 {can_remove
                     .then(|| {
-                        let (id, nonce) = (id.clone(), nonce.clone());
-                        view! { <RemoveCardForm id nonce label /> }
+                        let (id, nonce, card) = (id.clone(), nonce.clone(), label.clone());
+                        let label = Signal::derive(move || {
+                            t_string!(i18n, cards.remove_for, card = card()).to_string()
+                        });
+                        view! {
+                            <OneClickForm
+                                action={ServerAction::<RemoveCard>::new()}
+                                field="payment_method_id"
+                                id
+                                nonce
+                                class="button button-danger"
+                                label
+                            >
+                                {t!(i18n, cards.remove)}
+                            </OneClickForm>
+                        }
                     })}
             </div>
         </div>
-    }
-}
-
-#[component]
-fn DefaultCardForm(
-    id: String,
-    nonce: String,
-    label: impl Fn() -> String + Send + Sync + 'static,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let action = ServerAction::<SetDefaultCard>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    view! {
-        <ActionForm action attr:class="inline-form">
-            <input type="hidden" name="payment_method_id" value=id />
-            <input type="hidden" name="nonce" value=nonce />
-            <button
-                type="submit"
-                class="button"
-                aria-label=move || t_string!(i18n, cards.make_default_for, card = label()).to_string()
-                disabled=move || action.pending().get()
-            >
-                {t!(i18n, cards.make_default)}
-            </button>
-        </ActionForm>
-        <FormError error />
-    }
-}
-
-#[component]
-fn RemoveCardForm(
-    id: String,
-    nonce: String,
-    label: impl Fn() -> String + Send + Sync + 'static,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let action = ServerAction::<RemoveCard>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    view! {
-        <ActionForm action attr:class="inline-form">
-            <input type="hidden" name="payment_method_id" value=id />
-            <input type="hidden" name="nonce" value=nonce />
-            <button
-                type="submit"
-                class="button button-danger"
-                aria-label=move || t_string!(i18n, cards.remove_for, card = label()).to_string()
-                disabled=move || action.pending().get()
-            >
-                {t!(i18n, cards.remove)}
-            </button>
-        </ActionForm>
-        <FormError error />
     }
 }

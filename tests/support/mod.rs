@@ -55,6 +55,16 @@ pub fn seed() -> Seed {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))
 }
 
+/// An app on SQLite with a seeded customer signed in through a hash link;
+/// returns the app and the session cookie.
+pub async fn signed_in(seed: &Seed, who: &str) -> (TestApp, String) {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let cookie = app
+        .sign_in(&app.sign_in_path("email", &seed.customers[who].email))
+        .await;
+    (app, cookie)
+}
+
 /// A fresh set of seeded customers (same catalog) for a test that changes
 /// subscriptions, so tests running in parallel never share a customer.
 pub fn fresh_seed(tag: &str) -> Seed {
