@@ -51,10 +51,19 @@ mod tests {
 
     #[test]
     fn to_unix_inverts_from_unix() {
-        for seconds in [0, 951_782_400, 1_795_323_300 - 1_795_323_300 % 86_400, 4_107_542_400] {
+        for seconds in [
+            0,
+            951_782_400,
+            1_795_323_300 - 1_795_323_300 % 86_400,
+            4_107_542_400,
+        ] {
             assert_eq!(CivilDate::from_unix(seconds).to_unix(), seconds);
         }
-        let leap_day = CivilDate { year: 2028, month: 2, day: 29 };
+        let leap_day = CivilDate {
+            year: 2028,
+            month: 2,
+            day: 29,
+        };
         assert_eq!(CivilDate::from_unix(leap_day.to_unix()), leap_day);
     }
 

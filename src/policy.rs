@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::PortalError;
 use crate::model::{
-    CardExpiry, PaymentCard, PlanOption, Subscription, SubscriptionLine, SubscriptionStatus,
-    Wallet,
+    CardExpiry, PaymentCard, PlanOption, Subscription, SubscriptionLine, SubscriptionStatus, Wallet,
 };
 use crate::portal_config::{PortalConfig, ScheduleCondition};
 
@@ -484,11 +483,20 @@ mod tests {
             needs_a_card: true,
         };
         let check = |c: &PaymentCard, a| card_action(&config, &wallet, Some(c), a);
-        assert_eq!(check(&default, CardAction::Remove), Err(PortalError::CardIsDefault));
-        assert_eq!(check(&default, CardAction::MakeDefault), Err(PortalError::NotAllowed));
+        assert_eq!(
+            check(&default, CardAction::Remove),
+            Err(PortalError::CardIsDefault)
+        );
+        assert_eq!(
+            check(&default, CardAction::MakeDefault),
+            Err(PortalError::NotAllowed)
+        );
         assert_eq!(check(&other, CardAction::Remove), Ok(()));
         assert_eq!(check(&other, CardAction::MakeDefault), Ok(()));
-        assert_eq!(check(&expired, CardAction::MakeDefault), Err(PortalError::NotAllowed));
+        assert_eq!(
+            check(&expired, CardAction::MakeDefault),
+            Err(PortalError::NotAllowed)
+        );
         assert_eq!(check(&expired, CardAction::Remove), Ok(()));
         assert_eq!(card_action(&config, &wallet, None, CardAction::Add), Ok(()));
         assert_eq!(
@@ -498,7 +506,10 @@ mod tests {
 
         let mut in_use = other.clone();
         in_use.used_by_subscription = true;
-        assert_eq!(check(&in_use, CardAction::Remove), Err(PortalError::CardIsDefault));
+        assert_eq!(
+            check(&in_use, CardAction::Remove),
+            Err(PortalError::CardIsDefault)
+        );
     }
 
     #[test]
@@ -514,7 +525,10 @@ mod tests {
             Err(PortalError::CardRequired)
         );
         wallet.needs_a_card = false;
-        assert_eq!(card_action(&config, &wallet, Some(&only), CardAction::Remove), Ok(()));
+        assert_eq!(
+            card_action(&config, &wallet, Some(&only), CardAction::Remove),
+            Ok(())
+        );
     }
 
     #[test]

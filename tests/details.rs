@@ -40,7 +40,11 @@ async fn details_are_validated_and_saved_at_stripe() {
     let customer = stripe_get(&format!("customers/{}?expand[]=tax_ids", ada.id)).await;
     assert_eq!(customer["name"], "Ada King");
     assert_eq!(customer["phone"], "+44 20 7946 0958");
-    assert_eq!(customer["email"], ada.email.as_str(), "email is not editable by default");
+    assert_eq!(
+        customer["email"],
+        ada.email.as_str(),
+        "email is not editable by default"
+    );
     assert_eq!(customer["address"]["city"], "London");
     assert_eq!(customer["address"]["country"], "GB");
     let tax_ids = customer["tax_ids"]["data"].as_array().expect("tax ids");
@@ -49,7 +53,10 @@ async fn details_are_validated_and_saved_at_stripe() {
     assert_eq!(tax_ids[0]["value"], "DE123456789");
 
     let (_, html) = app.portal_page(&cookie, "en").await;
-    assert!(html.contains("Ada King") && html.contains("SW1Y 4JH London"), "shown on the portal");
+    assert!(
+        html.contains("Ada King") && html.contains("SW1Y 4JH London"),
+        "shown on the portal"
+    );
     assert_eq!(app.audit_count(&ada.id, "update_details", "ok").await, 1);
 
     // An empty tax id removes it.
@@ -57,14 +64,24 @@ async fn details_are_validated_and_saved_at_stripe() {
         .post_form(
             &cookie,
             "update_details",
-            &[("nonce", "second-nonce-0123456789"), ("form[tax_id_type]", "eu_vat"), ("form[tax_id_value]", "")],
+            &[
+                ("nonce", "second-nonce-0123456789"),
+                ("form[tax_id_type]", "eu_vat"),
+                ("form[tax_id_value]", ""),
+            ],
         )
         .await;
     assert_eq!(status, 302);
     assert!(location.starts_with("/?event=update_details"), "{location}");
     let customer = stripe_get(&format!("customers/{}?expand[]=tax_ids", ada.id)).await;
-    assert_eq!(customer["tax_ids"]["data"].as_array().map(Vec::len), Some(0));
-    assert_eq!(customer["name"], "Ada King", "fields not sent stay as they are");
+    assert_eq!(
+        customer["tax_ids"]["data"].as_array().map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(
+        customer["name"], "Ada King",
+        "fields not sent stay as they are"
+    );
 }
 
 #[tokio::test]
@@ -81,7 +98,11 @@ async fn an_invalid_field_is_named_and_nothing_changes() {
         ("form[city]", "", "City"),
     ];
     for (field, value, named) in cases {
-        let mut form = vec![("nonce", NONCE), ("form[name]", "Changed Name"), ("form[tax_id_type]", "eu_vat")];
+        let mut form = vec![
+            ("nonce", NONCE),
+            ("form[name]", "Changed Name"),
+            ("form[tax_id_type]", "eu_vat"),
+        ];
         form.extend(ADDRESS.iter().filter(|(k, _)| *k != field).copied());
         form.push((field, value));
         let (status, body) = app.call(&cookie, "update_details", &form).await;
@@ -101,24 +122,42 @@ async fn editing_follows_the_configuration() {
     let (app, cookie) = signed_in(&seed, "ada").await;
     app.configure(|c| c.customer_update.clear()).await;
     let (status, _) = app
-        .call(&cookie, "update_details", &[("nonce", NONCE), ("form[name]", "Nope")])
+        .call(
+            &cookie,
+            "update_details",
+            &[("nonce", NONCE), ("form[name]", "Nope")],
+        )
         .await;
     assert_eq!(status, 403);
     let (_, html) = app.portal_page(&cookie, "en").await;
     assert!(!html.contains("Edit billing details"));
-    assert_eq!(stripe_get(&format!("customers/{}", ada.id)).await["name"], "Ada Lovelace");
+    assert_eq!(
+        stripe_get(&format!("customers/{}", ada.id)).await["name"],
+        "Ada Lovelace"
+    );
 
     // With email allowed, a valid new email is saved.
     app.configure(|c| c.customer_update = vec![portico::portal_config::UpdatableDetail::Email])
         .await;
     let (status, body) = app
-        .call(&cookie, "update_details", &[("nonce", NONCE), ("form[email]", "not-an-email")])
+        .call(
+            &cookie,
+            "update_details",
+            &[("nonce", NONCE), ("form[email]", "not-an-email")],
+        )
         .await;
     assert_eq!(status, 422, "{body}");
     let new_email = format!("new.{}", ada.email);
     let (status, _) = app
-        .post_form(&cookie, "update_details", &[("nonce", NONCE), ("form[email]", &new_email)])
+        .post_form(
+            &cookie,
+            "update_details",
+            &[("nonce", NONCE), ("form[email]", &new_email)],
+        )
         .await;
     assert_eq!(status, 302);
-    assert_eq!(stripe_get(&format!("customers/{}", ada.id)).await["email"], new_email.as_str());
+    assert_eq!(
+        stripe_get(&format!("customers/{}", ada.id)).await["email"],
+        new_email.as_str()
+    );
 }

@@ -10,7 +10,10 @@ use support::{TestApp, fresh_seed, signed_in, stripe_get, stripe_post};
 
 async fn page(app: &TestApp, cookie: &str, params: &[(&str, &str)]) -> (u16, Value) {
     let (status, body) = app.call(cookie, "get_invoices", params).await;
-    (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
 }
 
 fn ids(page: &Value) -> Vec<String> {
@@ -25,8 +28,11 @@ fn ids(page: &Value) -> Vec<String> {
 /// Bills a subscription again and again (each a paid invoice), as months go by.
 async fn bill(customer: &str, subscription: &str, times: usize) {
     for _ in 0..times {
-        let (status, invoice) =
-            stripe_post("invoices", &[("customer", customer), ("subscription", subscription)]).await;
+        let (status, invoice) = stripe_post(
+            "invoices",
+            &[("customer", customer), ("subscription", subscription)],
+        )
+        .await;
         assert_eq!(status, 200, "{invoice}");
         let id = invoice["id"].as_str().expect("invoice id");
         let (status, paid) = stripe_post(&format!("invoices/{id}/pay"), &[]).await;
@@ -39,13 +45,13 @@ async fn a_long_history_pages_with_stripes_cursors_both_ways() {
     let seed = fresh_seed("invpages");
     let yuki = &seed.customers["yuki"];
     bill(&yuki.id, &yuki.subscriptions["pro_monthly_jpy"], 23).await;
-    let all: Vec<String> = stripe_get(&format!("invoices?customer={}&limit=100", yuki.id)).await
-        ["data"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|i| i["id"].as_str().expect("id").to_string())
-        .collect();
+    let all: Vec<String> =
+        stripe_get(&format!("invoices?customer={}&limit=100", yuki.id)).await["data"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|i| i["id"].as_str().expect("id").to_string())
+            .collect();
     assert_eq!(all.len(), 24, "the first invoice and 23 renewals");
 
     let (app, cookie) = signed_in(&seed, "yuki").await;
@@ -55,7 +61,10 @@ async fn a_long_history_pages_with_stripes_cursors_both_ways() {
     let mut pages = Vec::new();
     let (status, mut current) = page(&app, &cookie, &[]).await;
     assert_eq!(status, 200, "{current}");
-    assert!(current["newer"].is_null(), "the first page has nothing newer");
+    assert!(
+        current["newer"].is_null(),
+        "the first page has nothing newer"
+    );
     loop {
         pages.push(ids(&current));
         let Some(older) = current["older"].as_str().map(str::to_string) else {
@@ -65,7 +74,10 @@ async fn a_long_history_pages_with_stripes_cursors_both_ways() {
         assert_eq!(status, 200, "{next}");
         current = next;
     }
-    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), vec![10, 10, 4]);
+    assert_eq!(
+        pages.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![10, 10, 4]
+    );
     assert_eq!(pages.concat(), all, "every invoice once, newest first");
 
     // Backward from the last page, the same pages again.
@@ -79,7 +91,10 @@ async fn a_long_history_pages_with_stripes_cursors_both_ways() {
 
     // The JPY amounts are whole yen and the page renders them.
     let html = app
-        .get_with(&format!("/invoices?after={}", pages[0][9]), &[("cookie", &cookie)])
+        .get_with(
+            &format!("/invoices?after={}", pages[0][9]),
+            &[("cookie", &cookie)],
+        )
         .await
         .text()
         .await
@@ -114,7 +129,10 @@ async fn show_all_decides_between_one_subscription_and_every_invoice() {
     assert_eq!(status, 200, "{everything}");
     let listed = ids(&everything);
     for invoice in &ada.invoices {
-        assert!(listed.contains(invoice), "{invoice} missing from {listed:?}");
+        assert!(
+            listed.contains(invoice),
+            "{invoice} missing from {listed:?}"
+        );
     }
     let (_, html) = app.portal_page(&cookie, "en").await;
     assert!(html.contains("Billing history"));
@@ -161,7 +179,10 @@ async fn another_customers_invoice_or_subscription_is_refused() {
     let (status, _) = page(
         &app,
         &cookie,
-        &[("subscription", &ada.subscriptions["pro_monthly"]), ("after", &seats_invoice)],
+        &[
+            ("subscription", &ada.subscriptions["pro_monthly"]),
+            ("after", &seats_invoice),
+        ],
     )
     .await;
     assert_eq!(status, 404);

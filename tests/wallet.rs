@@ -102,7 +102,10 @@ async fn making_a_card_the_default_moves_every_charge_to_it() {
         )
         .await;
     assert_eq!(status, 302);
-    assert!(location.starts_with("/?event=set_default_card&card="), "{location}");
+    assert!(
+        location.starts_with("/?event=set_default_card&card="),
+        "{location}"
+    );
     assert_eq!(default_card(&customer(&ada.id).await), master);
     let after = stripe_get(&format!("subscriptions/{sub}")).await;
     assert!(
@@ -160,14 +163,21 @@ async fn removing_cards_keeps_the_default_and_the_last_card() {
         .call(
             &cookie,
             "remove_card",
-            &[("payment_method_id", &ada.payment_method), ("nonce", "another-nonce-987654321")],
+            &[
+                ("payment_method_id", &ada.payment_method),
+                ("nonce", "another-nonce-987654321"),
+            ],
         )
         .await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("CardRequired"), "{body}");
     assert_eq!(cards_of(&ada.id).await.len(), 1, "nothing removed");
     assert_eq!(app.audit_count(&ada.id, "remove_card", "ok").await, 1);
-    assert_eq!(app.audit_count(&ada.id, "remove_card", "CardRequired").await, 1);
+    assert_eq!(
+        app.audit_count(&ada.id, "remove_card", "CardRequired")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -184,7 +194,10 @@ async fn a_customer_without_subscriptions_may_remove_their_last_card() {
         .post_form(
             &cookie,
             "remove_card",
-            &[("payment_method_id", &empty.payment_method), ("nonce", NONCE)],
+            &[
+                ("payment_method_id", &empty.payment_method),
+                ("nonce", NONCE),
+            ],
         )
         .await;
     assert_eq!(status, 302);
@@ -199,9 +212,18 @@ async fn another_customers_card_is_refused_and_unchanged() {
     let yukis_other = add_second_card(&yuki.id).await;
     let (app, cookie) = signed_in(&seed, "ada").await;
     for function in ["set_default_card", "remove_card"] {
-        for id in [yuki.payment_method.as_str(), yukis_other.as_str(), "pm_doesnotexist", "pm_1/../x"] {
+        for id in [
+            yuki.payment_method.as_str(),
+            yukis_other.as_str(),
+            "pm_doesnotexist",
+            "pm_1/../x",
+        ] {
             let (status, body) = app
-                .call(&cookie, function, &[("payment_method_id", id), ("nonce", NONCE)])
+                .call(
+                    &cookie,
+                    function,
+                    &[("payment_method_id", id), ("nonce", NONCE)],
+                )
                 .await;
             assert_eq!(status, 404, "{function} {id}: {body}");
         }
@@ -223,7 +245,13 @@ async fn confirm_in_browser(client_secret: &str, payment_method: &str) -> Value 
 }
 
 async fn start_setup(app: &TestApp, cookie: &str) -> String {
-    let (status, body) = app.call(cookie, "start_card_setup", &[("nonce", NONCE), ("attempt", "0")]).await;
+    let (status, body) = app
+        .call(
+            cookie,
+            "start_card_setup",
+            &[("nonce", NONCE), ("attempt", "0")],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_str(&body).expect("client secret")
 }
@@ -240,7 +268,11 @@ async fn a_confirmed_setup_intent_saves_the_card_as_default() {
     let intent_id = intent["id"].as_str().expect("id");
 
     let (status, body) = app
-        .call(&cookie, "finish_card_setup", &[("setup_intent_id", intent_id), ("nonce", NONCE)])
+        .call(
+            &cookie,
+            "finish_card_setup",
+            &[("setup_intent_id", intent_id), ("nonce", NONCE)],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let href: String = serde_json::from_str(&body).expect("address");
@@ -248,7 +280,10 @@ async fn a_confirmed_setup_intent_saves_the_card_as_default() {
 
     let new_default = default_card(&customer(&ada.id).await);
     assert_ne!(new_default, ada.payment_method);
-    assert!(cards_of(&ada.id).await.contains(&new_default), "attached to ada");
+    assert!(
+        cards_of(&ada.id).await.contains(&new_default),
+        "attached to ada"
+    );
     assert_eq!(app.audit_count(&ada.id, "update_card", "ok").await, 1);
 }
 
@@ -263,7 +298,11 @@ async fn a_declined_card_changes_nothing() {
     assert_ne!(intent["status"], "succeeded", "{intent}");
 
     let (status, body) = app
-        .call(&cookie, "finish_card_setup", &[("setup_intent_id", intent_id), ("nonce", NONCE)])
+        .call(
+            &cookie,
+            "finish_card_setup",
+            &[("setup_intent_id", intent_id), ("nonce", NONCE)],
+        )
         .await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("CardSetupFailed"), "{body}");
@@ -282,7 +321,11 @@ async fn another_customers_setup_intent_is_refused() {
 
     let (app, cookie) = signed_in(&seed, "ada").await;
     let (status, body) = app
-        .call(&cookie, "finish_card_setup", &[("setup_intent_id", intent_id), ("nonce", NONCE)])
+        .call(
+            &cookie,
+            "finish_card_setup",
+            &[("setup_intent_id", intent_id), ("nonce", NONCE)],
+        )
         .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(default_card(&customer(&ada.id).await), ada.payment_method);
@@ -297,10 +340,20 @@ async fn card_actions_follow_the_update_card_toggle() {
     let (app, cookie) = signed_in(&seed, "ada").await;
     app.configure(|c| c.update_card = false).await;
     let (status, _) = app
-        .call(&cookie, "set_default_card", &[("payment_method_id", &master), ("nonce", NONCE)])
+        .call(
+            &cookie,
+            "set_default_card",
+            &[("payment_method_id", &master), ("nonce", NONCE)],
+        )
         .await;
     assert_eq!(status, 403);
-    let (status, _) = app.call(&cookie, "start_card_setup", &[("nonce", NONCE), ("attempt", "0")]).await;
+    let (status, _) = app
+        .call(
+            &cookie,
+            "start_card_setup",
+            &[("nonce", NONCE), ("attempt", "0")],
+        )
+        .await;
     assert_eq!(status, 403);
     let (_, html) = app.portal_page(&cookie, "en").await;
     assert!(!html.contains("Payment methods"), "the section is hidden");

@@ -9,7 +9,10 @@ use crate::error::PortalError;
 /// `update_card` notice). The page calls this from Rust after Stripe.js,
 /// so it navigates itself; there is no form post to redirect.
 #[server(prefix = "/api", endpoint = "finish_card_setup")]
-pub async fn finish_card_setup(setup_intent_id: String, nonce: String) -> Result<String, PortalError> {
+pub async fn finish_card_setup(
+    setup_intent_id: String,
+    nonce: String,
+) -> Result<String, PortalError> {
     use crate::server::{actions, session, wallet};
     let (state, session) = session::current().await?;
     let card = wallet::finish_setup(&state, &session, &setup_intent_id, &nonce)

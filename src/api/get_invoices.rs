@@ -17,14 +17,23 @@ pub async fn get_invoices(
     use crate::model::InvoiceCursor;
     use crate::server::{billing_history, session};
     let (state, session) = session::current().await?;
-    let cursor = match (after.filter(|a| !a.is_empty()), before.filter(|b| !b.is_empty())) {
+    let cursor = match (
+        after.filter(|a| !a.is_empty()),
+        before.filter(|b| !b.is_empty()),
+    ) {
         (Some(after), None) => InvoiceCursor::After(after),
         (None, Some(before)) => InvoiceCursor::Before(before),
         (None, None) => InvoiceCursor::Newest,
         (Some(_), Some(_)) => return Err(PortalError::InvalidInput),
     };
     let subscription = subscription.filter(|s| !s.is_empty());
-    billing_history::page(&state, &session, subscription.as_deref(), cursor, billing_history::PAGE_SIZE)
-        .await
-        .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))
+    billing_history::page(
+        &state,
+        &session,
+        subscription.as_deref(),
+        cursor,
+        billing_history::PAGE_SIZE,
+    )
+    .await
+    .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))
 }

@@ -43,9 +43,10 @@ impl CardProblem {
             (_, "invalid_expiry_month" | "invalid_expiry_year" | "invalid_expiry_year_past") => {
                 Self::InvalidExpiry
             }
-            (_, "incomplete_number" | "incomplete_cvc" | "incomplete_expiry" | "incomplete_zip") => {
-                Self::Incomplete
-            }
+            (
+                _,
+                "incomplete_number" | "incomplete_cvc" | "incomplete_expiry" | "incomplete_zip",
+            ) => Self::Incomplete,
             (_, "setup_intent_authentication_failure" | "authentication_required") => {
                 Self::Authentication
             }
@@ -102,7 +103,10 @@ pub fn CardSetupForm(form: CardForm) -> impl IntoView {
         }
         #[cfg(feature = "hydrate")]
         {
-            let holder = name.get_untracked().map(|input| input.value()).unwrap_or_default();
+            let holder = name
+                .get_untracked()
+                .map(|input| input.value())
+                .unwrap_or_default();
             controller.submit(holder, busy);
         }
         #[cfg(not(feature = "hydrate"))]
@@ -148,8 +152,8 @@ pub fn CardSetupForm(form: CardForm) -> impl IntoView {
 /// The browser half: loading Stripe.js, mounting the element, confirming.
 #[cfg(feature = "hydrate")]
 mod browser {
-    use std::rc::Rc;
     use std::cell::RefCell;
+    use std::rc::Rc;
 
     use leptos::prelude::*;
     use leptos::task::spawn_local;
@@ -170,7 +174,11 @@ mod browser {
         #[wasm_bindgen(method)]
         fn elements(this: &Stripe) -> Elements;
         #[wasm_bindgen(method, js_name = confirmCardSetup)]
-        fn confirm_card_setup(this: &Stripe, client_secret: &str, data: &JsValue) -> js_sys::Promise;
+        fn confirm_card_setup(
+            this: &Stripe,
+            client_secret: &str,
+            data: &JsValue,
+        ) -> js_sys::Promise;
 
         type Elements;
         #[wasm_bindgen(method)]
@@ -208,7 +216,14 @@ mod browser {
             problem: RwSignal<Option<CardProblem>>,
             go: Rc<dyn Fn(&str)>,
         ) -> Self {
-            Self { form, ready, problem, mounted: Rc::default(), attempt: Rc::default(), go }
+            Self {
+                form,
+                ready,
+                problem,
+                mounted: Rc::default(),
+                attempt: Rc::default(),
+                go,
+            }
         }
 
         pub fn mount(&self) {
@@ -262,7 +277,9 @@ mod browser {
                 let data = confirm_data(&mounted.card, holder.trim());
                 mounted.stripe.confirm_card_setup(&secret, &data)
             };
-            let result = JsFuture::from(promise).await.map_err(|_| CardProblem::Network)?;
+            let result = JsFuture::from(promise)
+                .await
+                .map_err(|_| CardProblem::Network)?;
             let field = |obj: &JsValue, name: &str| {
                 js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
             };
@@ -274,7 +291,9 @@ mod browser {
             }
             let intent = field(&result, "setupIntent");
             let id = field(&intent, "id").as_string().ok_or(CardProblem::Other)?;
-            finish_card_setup(id, nonce).await.map_err(CardProblem::Portal)
+            finish_card_setup(id, nonce)
+                .await
+                .map_err(CardProblem::Portal)
         }
     }
 
@@ -308,7 +327,10 @@ mod browser {
             script.set_onload(Some(&resolve));
             script.set_onerror(Some(&reject));
         });
-        document.head().ok_or(JsValue::NULL)?.append_child(&script)?;
+        document
+            .head()
+            .ok_or(JsValue::NULL)?
+            .append_child(&script)?;
         JsFuture::from(loaded).await.map(|_| ())
     }
 }
@@ -319,14 +341,32 @@ mod tests {
 
     #[test]
     fn stripe_js_errors_map_to_what_the_customer_reads() {
-        assert_eq!(CardProblem::from_stripe("card_error", "card_declined"), CardProblem::Declined);
-        assert_eq!(CardProblem::from_stripe("card_error", "insufficient_funds"), CardProblem::Declined);
-        assert_eq!(CardProblem::from_stripe("card_error", "incorrect_cvc"), CardProblem::IncorrectCvc);
         assert_eq!(
-            CardProblem::from_stripe("invalid_request_error", "setup_intent_authentication_failure"),
+            CardProblem::from_stripe("card_error", "card_declined"),
+            CardProblem::Declined
+        );
+        assert_eq!(
+            CardProblem::from_stripe("card_error", "insufficient_funds"),
+            CardProblem::Declined
+        );
+        assert_eq!(
+            CardProblem::from_stripe("card_error", "incorrect_cvc"),
+            CardProblem::IncorrectCvc
+        );
+        assert_eq!(
+            CardProblem::from_stripe(
+                "invalid_request_error",
+                "setup_intent_authentication_failure"
+            ),
             CardProblem::Authentication
         );
-        assert_eq!(CardProblem::from_stripe("validation_error", "whatever"), CardProblem::Incomplete);
-        assert_eq!(CardProblem::from_stripe("api_error", ""), CardProblem::Other);
+        assert_eq!(
+            CardProblem::from_stripe("validation_error", "whatever"),
+            CardProblem::Incomplete
+        );
+        assert_eq!(
+            CardProblem::from_stripe("api_error", ""),
+            CardProblem::Other
+        );
     }
 }

@@ -13,10 +13,16 @@ pub fn address_lines(a: &Address) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    [a.line1.clone(), a.line2.clone(), city_line, a.state.clone(), a.country.clone()]
-        .into_iter()
-        .filter(|l| !l.is_empty())
-        .collect()
+    [
+        a.line1.clone(),
+        a.line2.clone(),
+        city_line,
+        a.state.clone(),
+        a.country.clone(),
+    ]
+    .into_iter()
+    .filter(|l| !l.is_empty())
+    .collect()
 }
 
 #[component]

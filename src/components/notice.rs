@@ -61,7 +61,8 @@ pub fn ActionNotice(
             "cancel_scheduled_change" => td_string!(l, notice.scheduled_change_dropped).to_string(),
             "update_card" | "set_default_card" => {
                 let (brand, last4) = card.clone()?;
-                let card = td_string!(l, cards.card_label, brand = brand, last4 = last4).to_string();
+                let card =
+                    td_string!(l, cards.card_label, brand = brand, last4 = last4).to_string();
                 if event == "update_card" {
                     td_string!(l, notice.card_added, card = card).to_string()
                 } else {

@@ -7,7 +7,8 @@ use crate::components::format;
 use crate::components::invoice_table::history_href;
 use crate::i18n::*;
 use crate::model::{
-    Discount, InvoiceScope, Money, ScheduledChange, Subscription, SubscriptionLine, SubscriptionStatus,
+    Discount, InvoiceScope, Money, ScheduledChange, Subscription, SubscriptionLine,
+    SubscriptionStatus,
 };
 use crate::portal_config::PortalConfig;
 use crate::quantity_preset::QuantityPreset;
@@ -24,9 +25,8 @@ pub fn SubscriptionCard(
     invoices_link: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let invoices_href = invoices_link.then(|| {
-        history_href(&InvoiceScope::Subscription(subscription.id.clone()), None)
-    });
+    let invoices_href = invoices_link
+        .then(|| history_href(&InvoiceScope::Subscription(subscription.id.clone()), None));
     let heading_id = format!("sub-{}", subscription.id);
     let labelled_by = heading_id.clone();
     let subscription_id = subscription.id.clone();

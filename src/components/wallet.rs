@@ -79,7 +79,15 @@ fn CardRow(card: PaymentCard, can_default: bool, can_remove: bool, nonce: String
     let last4 = card.last4.clone();
     let label = {
         let (brand, last4) = (brand.clone(), last4.clone());
-        move || t_string!(i18n, cards.card_label, brand = brand.clone(), last4 = last4.clone()).to_string()
+        move || {
+            t_string!(
+                i18n,
+                cards.card_label,
+                brand = brand.clone(),
+                last4 = last4.clone()
+            )
+            .to_string()
+        }
     };
     let expiry = format!("{:02}/{}", card.exp_month, card.exp_year);
     let flag = match card.expiry {

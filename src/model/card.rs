@@ -23,9 +23,18 @@ impl CardExpiry {
         if !(1..=12).contains(&month) {
             return Self::Expired;
         }
-        let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+        let (next_year, next_month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
         // The first moment the card no longer works.
-        let end = CivilDate { year: next_year, month: next_month, day: 1 }.to_unix();
+        let end = CivilDate {
+            year: next_year,
+            month: next_month,
+            day: 1,
+        }
+        .to_unix();
         if now >= end {
             Self::Expired
         } else if end - now <= EXPIRES_SOON_DAYS * 86_400 {
@@ -85,16 +94,31 @@ mod tests {
     fn a_card_works_through_the_last_day_of_its_month() {
         let now = at(2026, 11, 30) + 86_399;
         assert_eq!(CardExpiry::at(11, 2026, now), CardExpiry::ExpiresSoon);
-        assert_eq!(CardExpiry::at(11, 2026, at(2026, 12, 1)), CardExpiry::Expired);
-        assert_eq!(CardExpiry::at(10, 2026, at(2026, 11, 22)), CardExpiry::Expired);
+        assert_eq!(
+            CardExpiry::at(11, 2026, at(2026, 12, 1)),
+            CardExpiry::Expired
+        );
+        assert_eq!(
+            CardExpiry::at(10, 2026, at(2026, 11, 22)),
+            CardExpiry::Expired
+        );
     }
 
     #[test]
     fn expiring_within_thirty_days_is_soon() {
         // Valid through 2026-12-31: the end is 2027-01-01.
-        assert_eq!(CardExpiry::at(12, 2026, at(2026, 12, 2)), CardExpiry::ExpiresSoon);
-        assert_eq!(CardExpiry::at(12, 2026, at(2026, 12, 1) + 86_399), CardExpiry::Valid);
-        assert_eq!(CardExpiry::at(12, 2030, at(2026, 11, 22)), CardExpiry::Valid);
+        assert_eq!(
+            CardExpiry::at(12, 2026, at(2026, 12, 2)),
+            CardExpiry::ExpiresSoon
+        );
+        assert_eq!(
+            CardExpiry::at(12, 2026, at(2026, 12, 1) + 86_399),
+            CardExpiry::Valid
+        );
+        assert_eq!(
+            CardExpiry::at(12, 2030, at(2026, 11, 22)),
+            CardExpiry::Valid
+        );
     }
 
     #[test]

@@ -20,9 +20,16 @@ pub struct Address {
 
 impl Address {
     pub fn is_empty(&self) -> bool {
-        [&self.line1, &self.line2, &self.city, &self.postal_code, &self.state, &self.country]
-            .iter()
-            .all(|f| f.trim().is_empty())
+        [
+            &self.line1,
+            &self.line2,
+            &self.city,
+            &self.postal_code,
+            &self.state,
+            &self.country,
+        ]
+        .iter()
+        .all(|f| f.trim().is_empty())
     }
 }
 
@@ -92,7 +99,10 @@ impl TaxIdKind {
     /// Whether `value` (already trimmed and upper-cased) has this type's shape.
     fn accepts(self, value: &str) -> bool {
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        let compact: String = value.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+        let compact: String = value
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-'))
+            .collect();
         match self {
             // Two-letter member state prefix, then 8 to 12 letters or digits.
             Self::EuVat => {
@@ -101,16 +111,27 @@ impl TaxIdKind {
                     && compact.bytes().take(2).all(|b| b.is_ascii_uppercase())
                     && compact.bytes().skip(2).all(|b| b.is_ascii_alphanumeric())
             }
-            Self::GbVat => compact.strip_prefix("GB").is_some_and(|n| digits(n) && (n.len() == 9 || n.len() == 12)),
+            Self::GbVat => compact
+                .strip_prefix("GB")
+                .is_some_and(|n| digits(n) && (n.len() == 9 || n.len() == 12)),
             Self::ChVat => compact
                 .strip_prefix("CHE")
-                .and_then(|n| n.strip_suffix("MWST").or(n.strip_suffix("TVA")).or(n.strip_suffix("IVA")))
+                .and_then(|n| {
+                    n.strip_suffix("MWST")
+                        .or(n.strip_suffix("TVA"))
+                        .or(n.strip_suffix("IVA"))
+                })
                 .is_some_and(|n| digits(n) && n.len() == 9),
-            Self::NoVat => compact.strip_suffix("MVA").is_some_and(|n| digits(n) && n.len() == 9),
+            Self::NoVat => compact
+                .strip_suffix("MVA")
+                .is_some_and(|n| digits(n) && n.len() == 9),
             Self::AuAbn => digits(&compact) && compact.len() == 11,
             Self::CaBn => digits(&compact) && compact.len() == 9,
             Self::UsEin => {
-                value.len() == 10 && value.as_bytes()[2] == b'-' && digits(&value[..2]) && digits(&value[3..])
+                value.len() == 10
+                    && value.as_bytes()[2] == b'-'
+                    && digits(&value[..2])
+                    && digits(&value[3..])
             }
         }
     }
@@ -223,7 +244,9 @@ pub fn valid_phone(phone: &str) -> bool {
     let body = phone.strip_prefix('+').unwrap_or(phone);
     let digits = body.chars().filter(char::is_ascii_digit).count();
     (5..=15).contains(&digits)
-        && body.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.'))
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.'))
 }
 
 impl DetailsForm {
@@ -256,16 +279,23 @@ impl DetailsForm {
                 city: trimmed(&self.city).unwrap_or_default(),
                 postal_code: trimmed(&self.postal_code).unwrap_or_default(),
                 state: trimmed(&self.state).unwrap_or_default(),
-                country: trimmed(&self.country).unwrap_or_default().to_ascii_uppercase(),
+                country: trimmed(&self.country)
+                    .unwrap_or_default()
+                    .to_ascii_uppercase(),
             };
-            Some(address).filter(|a| !a.is_empty()).map(validate_address).transpose()?
+            Some(address)
+                .filter(|a| !a.is_empty())
+                .map(validate_address)
+                .transpose()?
         } else {
             None
         };
         // The form always sends the type; an empty number (which form
         // decoding may turn into no value at all) removes the tax id.
         let tax_id = if may(UpdatableDetail::TaxId) && self.tax_id_type.is_some() {
-            let value = trimmed(&self.tax_id_value).unwrap_or_default().to_ascii_uppercase();
+            let value = trimmed(&self.tax_id_value)
+                .unwrap_or_default()
+                .to_ascii_uppercase();
             if value.is_empty() {
                 TaxIdChange::Remove
             } else {
@@ -279,7 +309,11 @@ impl DetailsForm {
                 }
                 // Stored without the spaces people type; the Swiss format
                 // keeps its own ("CHE-123.456.789 MWST").
-                let value = if kind == TaxIdKind::ChVat { value } else { value.replace(' ', "") };
+                let value = if kind == TaxIdKind::ChVat {
+                    value
+                } else {
+                    value.replace(' ', "")
+                };
                 TaxIdChange::Set(kind, value)
             }
         } else {
@@ -356,20 +390,32 @@ mod tests {
         assert_eq!(update.name.as_deref(), Some("Ada Lovelace"));
         let address = update.address.expect("address");
         assert_eq!(address.country, "GB");
-        assert_eq!(update.tax_id, TaxIdChange::Set(TaxIdKind::GbVat, "GB123456789".into()));
+        assert_eq!(
+            update.tax_id,
+            TaxIdChange::Set(TaxIdKind::GbVat, "GB123456789".into())
+        );
     }
 
     #[test]
     fn each_bad_field_is_named() {
         let cases: [(fn(&mut DetailsForm), DetailField); 9] = [
-            (|f| f.email = Some("ada.example.com".into()), DetailField::Email),
+            (
+                |f| f.email = Some("ada.example.com".into()),
+                DetailField::Email,
+            ),
             (|f| f.email = Some("ada@example".into()), DetailField::Email),
-            (|f| f.email = Some("a da@example.com".into()), DetailField::Email),
+            (
+                |f| f.email = Some("a da@example.com".into()),
+                DetailField::Email,
+            ),
             (|f| f.phone = Some("call me".into()), DetailField::Phone),
             (|f| f.line1 = Some(" ".into()), DetailField::AddressLine),
             (|f| f.city = Some(String::new()), DetailField::City),
             (|f| f.country = Some("XX".into()), DetailField::Country),
-            (|f| f.postal_code = Some("<script>".into()), DetailField::PostalCode),
+            (
+                |f| f.postal_code = Some("<script>".into()),
+                DetailField::PostalCode,
+            ),
             (|f| f.tax_id_value = Some("DE12".into()), DetailField::TaxId),
         ];
         for (break_it, field) in cases {
@@ -393,7 +439,14 @@ mod tests {
     fn empty_tax_id_removes_it_and_empty_address_changes_nothing() {
         let mut f = form();
         f.tax_id_value = Some(" ".into());
-        for field in [&mut f.line1, &mut f.line2, &mut f.city, &mut f.postal_code, &mut f.state, &mut f.country] {
+        for field in [
+            &mut f.line1,
+            &mut f.line2,
+            &mut f.city,
+            &mut f.postal_code,
+            &mut f.state,
+            &mut f.country,
+        ] {
             *field = Some(String::new());
         }
         let update = f.validate(&EVERYTHING).expect("valid");

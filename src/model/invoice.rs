@@ -79,7 +79,11 @@ impl InvoicePage {
     /// `more` is Stripe's `has_more` in the direction fetched. `ids` are the
     /// ids Stripe returned, newest first (drafts included, so a page of
     /// drafts still moves on).
-    pub fn cursors(cursor: &InvoiceCursor, ids: &[String], more: bool) -> (Option<String>, Option<String>) {
+    pub fn cursors(
+        cursor: &InvoiceCursor,
+        ids: &[String],
+        more: bool,
+    ) -> (Option<String>, Option<String>) {
         let (first, last) = (ids.first().cloned(), ids.last().cloned());
         match cursor {
             InvoiceCursor::Newest => (None, last.filter(|_| more)),
@@ -104,25 +108,46 @@ mod tests {
     #[test]
     fn first_page_links_only_to_older_when_stripe_has_more() {
         let page = ids(&["in_9", "in_8"]);
-        assert_eq!(InvoicePage::cursors(&InvoiceCursor::Newest, &page, true), (None, Some("in_8".into())));
-        assert_eq!(InvoicePage::cursors(&InvoiceCursor::Newest, &page, false), (None, None));
+        assert_eq!(
+            InvoicePage::cursors(&InvoiceCursor::Newest, &page, true),
+            (None, Some("in_8".into()))
+        );
+        assert_eq!(
+            InvoicePage::cursors(&InvoiceCursor::Newest, &page, false),
+            (None, None)
+        );
     }
 
     #[test]
     fn an_older_page_links_back_to_newer() {
         let page = ids(&["in_7", "in_6"]);
         let after = InvoiceCursor::After("in_8".into());
-        assert_eq!(InvoicePage::cursors(&after, &page, true), (Some("in_7".into()), Some("in_6".into())));
-        assert_eq!(InvoicePage::cursors(&after, &page, false), (Some("in_7".into()), None));
+        assert_eq!(
+            InvoicePage::cursors(&after, &page, true),
+            (Some("in_7".into()), Some("in_6".into()))
+        );
+        assert_eq!(
+            InvoicePage::cursors(&after, &page, false),
+            (Some("in_7".into()), None)
+        );
         // An empty page past the end still offers the way back.
-        assert_eq!(InvoicePage::cursors(&after, &[], false), (Some("in_8".into()), None));
+        assert_eq!(
+            InvoicePage::cursors(&after, &[], false),
+            (Some("in_8".into()), None)
+        );
     }
 
     #[test]
     fn a_newer_page_links_to_older_and_to_newer_when_stripe_has_more() {
         let page = ids(&["in_9", "in_8"]);
         let before = InvoiceCursor::Before("in_7".into());
-        assert_eq!(InvoicePage::cursors(&before, &page, false), (None, Some("in_8".into())));
-        assert_eq!(InvoicePage::cursors(&before, &page, true), (Some("in_9".into()), Some("in_8".into())));
+        assert_eq!(
+            InvoicePage::cursors(&before, &page, false),
+            (None, Some("in_8".into()))
+        );
+        assert_eq!(
+            InvoicePage::cursors(&before, &page, true),
+            (Some("in_9".into()), Some("in_8".into()))
+        );
     }
 }

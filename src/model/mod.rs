@@ -10,8 +10,8 @@ mod invoice;
 
 pub use card::{CardExpiry, CardForm, EXPIRES_SOON_DAYS, PaymentCard, Wallet};
 pub use details::{
-    Address, CustomerDetails, DetailField, DetailsForm, DetailsPage, DetailsUpdate, TaxId, TaxIdChange,
-    TaxIdKind, UpdatableDetail, valid_email, valid_phone,
+    Address, CustomerDetails, DetailField, DetailsForm, DetailsPage, DetailsUpdate, TaxId,
+    TaxIdChange, TaxIdKind, UpdatableDetail, valid_email, valid_phone,
 };
 pub use invoice::{Invoice, InvoiceCursor, InvoicePage, InvoiceScope, InvoiceStatus};
 

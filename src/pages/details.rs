@@ -149,5 +149,11 @@ fn tax_id_kind(locale: Locale, kind: TaxIdKind) -> String {
         TaxIdKind::CaBn => td_string!(locale, details.tax_ca_bn),
         TaxIdKind::UsEin => td_string!(locale, details.tax_us_ein),
     };
-    td_string!(locale, details.tax_option, name = name, example = kind.example()).to_string()
+    td_string!(
+        locale,
+        details.tax_option,
+        name = name,
+        example = kind.example()
+    )
+    .to_string()
 }

@@ -13,9 +13,7 @@ use crate::i18n::*;
 pub fn InvoicesPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let params = move || {
-        query.with(|q| (q.get("subscription"), q.get("after"), q.get("before")))
-    };
+    let params = move || query.with(|q| (q.get("subscription"), q.get("after"), q.get("before")));
     let page = Resource::new_blocking(params, |(subscription, after, before)| {
         get_invoices(subscription, after, before)
     });

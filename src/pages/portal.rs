@@ -7,9 +7,9 @@ use crate::api::get_overview::get_overview;
 use crate::components::details_summary::DetailsSummary;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::invoice_table::{InvoiceTable, history_href};
-use crate::components::wallet::WalletSection;
 use crate::components::notice::ActionNotice;
 use crate::components::subscription_card::SubscriptionCard;
+use crate::components::wallet::WalletSection;
 use crate::i18n::*;
 use crate::model::PortalOverview;
 

@@ -37,7 +37,10 @@ pub struct Outcome {
 /// (with JavaScript the router follows the redirect without a reload).
 pub fn finish(result: Result<Outcome, PortalError>) -> Result<(), PortalError> {
     let outcome = result.inspect_err(|e| set_error_status(*e))?;
-    redirect_home(outcome.action.event(), &[("subscription", &outcome.subscription.id)])
+    redirect_home(
+        outcome.action.event(),
+        &[("subscription", &outcome.subscription.id)],
+    )
 }
 
 /// Sends the browser back to the portal home with `event` and `params` in
@@ -185,7 +188,15 @@ async fn audit(
         _ => None,
     };
     let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
-    record(state, session, action.event(), Some(subscription), detail.as_deref(), outcome).await;
+    record(
+        state,
+        session,
+        action.event(),
+        Some(subscription),
+        detail.as_deref(),
+        outcome,
+    )
+    .await;
 }
 
 /// Writes one audit row: what was attempted, on what, and how it ended.

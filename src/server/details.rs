@@ -52,11 +52,15 @@ fn refusal(e: StripeApiError) -> PortalError {
     match &e {
         StripeApiError::Refused { code, param, .. } => {
             let field = match (code.as_deref(), param.as_deref()) {
-                (Some("tax_id_invalid"), _) | (_, Some("value" | "type")) => Some(DetailField::TaxId),
+                (Some("tax_id_invalid"), _) | (_, Some("value" | "type")) => {
+                    Some(DetailField::TaxId)
+                }
                 (Some("email_invalid"), _) | (_, Some("email")) => Some(DetailField::Email),
                 (_, Some("phone")) => Some(DetailField::Phone),
                 (_, Some(p)) if p.starts_with("address[country]") => Some(DetailField::Country),
-                (_, Some(p)) if p.starts_with("address[postal_code]") => Some(DetailField::PostalCode),
+                (_, Some(p)) if p.starts_with("address[postal_code]") => {
+                    Some(DetailField::PostalCode)
+                }
                 _ => None,
             };
             match field {

@@ -4,9 +4,9 @@
 use crate::error::PortalError;
 use crate::model::{InvoiceCursor, PortalOverview};
 use crate::server::db::now;
-use crate::server::{billing_history, wallet};
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
+use crate::server::{billing_history, wallet};
 
 /// The customer and the subscriptions this session may see.
 pub async fn overview(
@@ -27,7 +27,12 @@ pub async fn overview(
         match billing_history::default_scope(session).filter(|_| config.invoice_history) {
             Some(scope) => state
                 .stripe
-                .invoices(customer_id, &scope, &InvoiceCursor::Newest, billing_history::RECENT)
+                .invoices(
+                    customer_id,
+                    &scope,
+                    &InvoiceCursor::Newest,
+                    billing_history::RECENT,
+                )
                 .await
                 .map(Some),
             None => Ok(None),
@@ -43,7 +48,11 @@ pub async fn overview(
     let profile = profile.ok_or(PortalError::CustomerNotFound)?;
     // Every subscription counts for the cards, whatever the page shows.
     let wallet = cards.map(|cards| {
-        wallet::wallet(cards, profile.default_payment_method.as_deref(), &subscriptions)
+        wallet::wallet(
+            cards,
+            profile.default_payment_method.as_deref(),
+            &subscriptions,
+        )
     });
     // Before any filtering: the restarted subscription may be filtered out.
     crate::model::mark_superseded(&mut subscriptions);

@@ -44,7 +44,10 @@ pub fn wallet(
 }
 
 /// The customer's wallet, fresh from Stripe.
-pub async fn load(state: &AppState, session: &PortalSession) -> Result<(Wallet, Vec<Subscription>), PortalError> {
+pub async fn load(
+    state: &AppState,
+    session: &PortalSession,
+) -> Result<(Wallet, Vec<Subscription>), PortalError> {
     let customer = session.row.customer_id.as_str();
     let (profile, cards, subscriptions) = futures::try_join!(
         state.stripe.profile(customer),
@@ -88,7 +91,11 @@ async fn make_default(
     for sub in subscriptions
         .iter()
         .filter(|s| !s.status.has_ended())
-        .filter(|s| s.payment_method.as_deref().is_some_and(|pm| pm != payment_method))
+        .filter(|s| {
+            s.payment_method
+                .as_deref()
+                .is_some_and(|pm| pm != payment_method)
+        })
     {
         state
             .stripe
@@ -111,12 +118,25 @@ pub async fn set_default(
         let form_nonce = nonce(form_nonce)?;
         let (wallet, subscriptions) = load(state, session).await?;
         let card = owned(&wallet, id)?;
-        policy::card_action(&session.config, &wallet, Some(card), CardAction::MakeDefault)?;
+        policy::card_action(
+            &session.config,
+            &wallet,
+            Some(card),
+            CardAction::MakeDefault,
+        )?;
         let key = event_key(session, event, id, &[], form_nonce);
         make_default(state, session, id, &subscriptions, &key).await
     }
     .await;
-    record(state, session, event, None, Some(&format!("payment_method={id}")), result).await;
+    record(
+        state,
+        session,
+        event,
+        None,
+        Some(&format!("payment_method={id}")),
+        result,
+    )
+    .await;
     result
 }
 
@@ -135,10 +155,22 @@ pub async fn remove(
         let card = owned(&wallet, id)?;
         policy::card_action(&session.config, &wallet, Some(card), CardAction::Remove)?;
         let key = event_key(session, event, id, &[], form_nonce);
-        state.stripe.detach_card(id, &key).await.map_err(stripe_error)
+        state
+            .stripe
+            .detach_card(id, &key)
+            .await
+            .map_err(stripe_error)
     }
     .await;
-    record(state, session, event, None, Some(&format!("payment_method={id}")), result).await;
+    record(
+        state,
+        session,
+        event,
+        None,
+        Some(&format!("payment_method={id}")),
+        result,
+    )
+    .await;
     result
 }
 
@@ -156,7 +188,13 @@ pub async fn start_setup(
         needs_a_card: false,
     };
     policy::card_action(&session.config, &wallet, None, CardAction::Add)?;
-    let key = event_key(session, "setup_card", "setup_intent", &[&attempt.to_string()], form_nonce);
+    let key = event_key(
+        session,
+        "setup_card",
+        "setup_intent",
+        &[&attempt.to_string()],
+        form_nonce,
+    );
     let setup = state
         .stripe
         .create_card_setup(&session.row.customer_id, &key)
@@ -218,7 +256,10 @@ pub async fn finish_setup(
         Ok(payment_method)
     }
     .await;
-    let detail = result.as_ref().ok().map(|pm| format!("payment_method={pm}"));
+    let detail = result
+        .as_ref()
+        .ok()
+        .map(|pm| format!("payment_method={pm}"));
     let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
     record(state, session, event, None, detail.as_deref(), outcome).await;
     result

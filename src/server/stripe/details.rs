@@ -56,7 +56,12 @@ impl StripeApi {
             };
             request = request.address(address);
         }
-        let fields = [update.name.is_some(), update.email.is_some(), update.phone.is_some(), update.address.is_some()];
+        let fields = [
+            update.name.is_some(),
+            update.email.is_some(),
+            update.phone.is_some(),
+            update.address.is_some(),
+        ];
         // Only the tax id changing: no customer update to send.
         if fields.contains(&true) {
             request

@@ -58,7 +58,10 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
         resubscribed_from: s.metadata.get(super::META_RESUBSCRIBED_FROM).cloned(),
         superseded: false,
         scheduled_change: scheduled_change(s, products),
-        payment_method: s.default_payment_method.as_ref().map(|pm| pm.id().to_string()),
+        payment_method: s
+            .default_payment_method
+            .as_ref()
+            .map(|pm| pm.id().to_string()),
     }
 }
 
@@ -229,7 +232,10 @@ pub fn invoice(i: &stripe_billing::Invoice) -> Option<Invoice> {
         amount_remaining: Money::new(i.amount_remaining, &currency),
         status,
         pdf_url: i.invoice_pdf.clone().filter(|u| is_https_or_local(u)),
-        hosted_url: i.hosted_invoice_url.clone().filter(|u| is_https_or_local(u)),
+        hosted_url: i
+            .hosted_invoice_url
+            .clone()
+            .filter(|u| is_https_or_local(u)),
         subscription_id,
     })
 }
@@ -247,7 +253,9 @@ pub fn invoice_subscription(i: &stripe_billing::Invoice) -> Option<String> {
 /// Links shown to customers must be web addresses: a `javascript:` URL in
 /// Stripe's data (however unlikely) must not become a clickable link.
 fn is_https_or_local(url: &str) -> bool {
-    url.starts_with("https://") || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost")
+    url.starts_with("https://")
+        || url.starts_with("http://127.0.0.1")
+        || url.starts_with("http://localhost")
 }
 
 /// A saved card, or `None` for payment methods of other types.

@@ -23,13 +23,13 @@ use stripe_product::product::RetrieveProduct;
 
 pub use billing_history::InvoiceOwner;
 pub use catalog::{GROUP_METADATA, Redemption};
-pub use wallet::{CardSetup, SetupOutcome};
 pub use error::StripeApiError;
 pub use map::Profile;
 pub use mutations::{
     Cancellation, ItemChange, META_CANCEL_COMMENT, META_CANCEL_REASON, META_RESUBSCRIBED_FROM,
     Resubscription,
 };
+pub use wallet::{CardSetup, SetupOutcome};
 
 use crate::model::{Customer, Subscription};
 use crate::server::config::StripeConfig;

@@ -2,14 +2,16 @@
 //! default card, and removing cards.
 
 use stripe::StripeRequest;
+use stripe_billing::subscription::UpdateSubscription;
+use stripe_core::SetupIntentStatus;
 use stripe_core::customer::{
     ListPaymentMethodsCustomer, ListPaymentMethodsCustomerType, UpdateCustomer,
     UpdateCustomerInvoiceSettings,
 };
 use stripe_core::setup_intent::{CreateSetupIntent, CreateSetupIntentUsage, RetrieveSetupIntent};
-use stripe_core::SetupIntentStatus;
-use stripe_payment::payment_method::{AttachPaymentMethod, DetachPaymentMethod, RetrievePaymentMethod};
-use stripe_billing::subscription::UpdateSubscription;
+use stripe_payment::payment_method::{
+    AttachPaymentMethod, DetachPaymentMethod, RetrievePaymentMethod,
+};
 
 use super::{StripeApi, StripeApiError, map, mutations::strategy};
 use crate::model::PaymentCard;
@@ -37,13 +39,21 @@ impl StripeApi {
     /// The customer's cards (the default is marked by the caller, from the
     /// customer's `invoice_settings`); `now` decides which have expired or
     /// expire soon.
-    pub async fn cards(&self, customer_id: &str, now: i64) -> Result<Vec<PaymentCard>, StripeApiError> {
+    pub async fn cards(
+        &self,
+        customer_id: &str,
+        now: i64,
+    ) -> Result<Vec<PaymentCard>, StripeApiError> {
         let list = ListPaymentMethodsCustomer::new(customer_id)
             .type_(ListPaymentMethodsCustomerType::Card)
             .limit(CARD_LIMIT)
             .send(&self.client)
             .await?;
-        Ok(list.data.iter().filter_map(|pm| map::card(pm, now)).collect())
+        Ok(list
+            .data
+            .iter()
+            .filter_map(|pm| map::card(pm, now))
+            .collect())
     }
 
     /// The customer a payment method is attached to, or `None` if it does
@@ -71,9 +81,9 @@ impl StripeApi {
             .request_strategy(strategy(key)?)
             .send(&self.client)
             .await?;
-        let client_secret = intent
-            .client_secret
-            .ok_or_else(|| StripeApiError::Unavailable("SetupIntent without client_secret".into()))?;
+        let client_secret = intent.client_secret.ok_or_else(|| {
+            StripeApiError::Unavailable("SetupIntent without client_secret".into())
+        })?;
         Ok(CardSetup {
             id: intent.id.to_string(),
             client_secret,
