@@ -174,6 +174,16 @@ pub async fn remove(
     result
 }
 
+/// Whether the policy lets this session add a card; that depends on the
+/// configuration alone, not on the cards already saved.
+fn may_add_card(session: &PortalSession) -> Result<(), PortalError> {
+    let no_cards = Wallet {
+        cards: Vec::new(),
+        needs_a_card: false,
+    };
+    policy::card_action(&session.config, &no_cards, None, CardAction::Add)
+}
+
 /// Starts saving a new card: a SetupIntent for the customer, whose client
 /// secret the browser hands to Stripe.js.
 pub async fn start_setup(
@@ -183,11 +193,7 @@ pub async fn start_setup(
     attempt: u32,
 ) -> Result<CardSetupStart, PortalError> {
     let form_nonce = nonce(form_nonce)?;
-    let wallet = Wallet {
-        cards: Vec::new(),
-        needs_a_card: false,
-    };
-    policy::card_action(&session.config, &wallet, None, CardAction::Add)?;
+    may_add_card(session)?;
     let key = event_key(
         session,
         "setup_card",
@@ -221,8 +227,14 @@ pub async fn finish_setup(
         if !looks_like_id(setup_intent, "seti_") {
             return Err(PortalError::CardSetupFailed);
         }
-        let (wallet, subscriptions) = load(state, session).await?;
-        policy::card_action(&session.config, &wallet, None, CardAction::Add)?;
+        may_add_card(session)?;
+        // Only the subscriptions are needed (to clear their own cards):
+        // adding a card does not depend on the cards already saved.
+        let subscriptions = state
+            .stripe
+            .subscriptions(customer)
+            .await
+            .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
         let outcome = state
             .stripe
             .card_setup_outcome(setup_intent)
