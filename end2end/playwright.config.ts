@@ -32,6 +32,12 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   use: { launchOptions, locale: "en-US", trace: "off" },
+  // The merchant's site that embeds the portal (embed.spec.ts).
+  webServer: {
+    command: "node host-server.mjs",
+    url: "http://127.0.0.2:3199/health",
+    reuseExistingServer: false,
+  },
   projects: targets.flatMap(([name, baseURL]) => [
     { name: `${name}-js`, use: { baseURL, javaScriptEnabled: true } },
     { name: `${name}-nojs`, use: { baseURL, javaScriptEnabled: false } },

@@ -5,17 +5,20 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::components::error_panel::ErrorPanel;
+use crate::components::embed_bridge::EmbedBridge;
 use crate::components::language_switcher::LanguageSwitcher;
-use crate::error::PortalError;
+use crate::components::session_frame::{EmbedMarker, ReturnToMerchant, provide_session_frame};
 use crate::i18n::*;
+use crate::model::EmbedFrame;
 use crate::pages::add_card::AddCardPage;
 use crate::pages::cancel::CancelPage;
 use crate::pages::details::DetailsEditPage;
+use crate::pages::flow_done::FlowDonePage;
 use crate::pages::invoices::InvoicesPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::plan::PlanPage;
 use crate::pages::portal::PortalPage;
+use crate::pages::static_page::{StaticPage, StaticPageView};
 
 /// The document around the hydrated app. `<html lang>` is left to
 /// leptos_i18n, which sets it and reads it back when hydrating.
@@ -68,6 +71,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invoices") view=InvoicesPage ssr=SsrMode::Async />
                         <Route path=path!("/payment-methods/new") view=AddCardPage ssr=SsrMode::Async />
                         <Route path=path!("/details") view=DetailsEditPage ssr=SsrMode::Async />
+                        <Route path=path!("/flow/done") view=FlowDonePage ssr=SsrMode::Async />
                     </Routes>
                 </Frame>
             </Router>
@@ -75,9 +79,11 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// A static page for an error met outside the app (a refused sign-in link).
-/// It loads no wasm: there is nothing on it to hydrate.
-pub fn error_shell(error: PortalError) -> impl IntoView {
+/// A static page outside the app (a refused sign-in link, the email
+/// sign-in pages). It loads no wasm: there is nothing on it to hydrate.
+/// Embedded (`embed` set), it still reports its height and events to the
+/// merchant's page through `embed-frame.js`.
+pub fn static_shell(page: StaticPage, embed: Option<EmbedFrame>) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html>
@@ -87,22 +93,23 @@ pub fn error_shell(error: PortalError) -> impl IntoView {
                 <MetaTags />
             </head>
             <body>
-                <ErrorApp error />
+                <StaticApp page embed />
             </body>
         </html>
     }
 }
 
 #[component]
-fn ErrorApp(error: PortalError) -> impl IntoView {
+fn StaticApp(page: StaticPage, embed: Option<EmbedFrame>) -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/portico.css" />
         <I18nContextProvider>
             <PageTitle />
             <Frame static_page=true>
-                <ErrorPanel error />
+                <StaticPageView page />
             </Frame>
+            {embed.map(|embed| view! { <EmbedBridge embed /> })}
         </I18nContextProvider>
     }
 }
@@ -118,6 +125,9 @@ fn PageTitle() -> impl IntoView {
 #[component]
 fn Frame(children: Children, #[prop(optional)] static_page: bool) -> impl IntoView {
     let i18n = use_i18n();
+    if !static_page {
+        provide_session_frame();
+    }
     view! {
         <a class="skip-link" href="#main">
             {t!(i18n, skip_to_content)}
@@ -125,11 +135,16 @@ fn Frame(children: Children, #[prop(optional)] static_page: bool) -> impl IntoVi
         <header class="site-header">
             <div class="site-header-inner">
                 <p class="site-title">{t!(i18n, app_title)}</p>
-                {(!static_page).then(|| view! { <LanguageSwitcher /> })}
+                {(!static_page)
+                    .then(|| view! {
+                        <ReturnToMerchant />
+                        <LanguageSwitcher />
+                    })}
             </div>
         </header>
         <main id="main" tabindex="-1">
             {children()}
         </main>
+        {(!static_page).then(|| view! { <EmbedMarker /> })}
     }
 }

@@ -15,6 +15,10 @@ pub enum PortalError {
     /// The session existed but has expired.
     #[error("session expired")]
     SessionExpired,
+    /// A one-time link into the portal was used already, waited too long,
+    /// or never existed.
+    #[error("link expired")]
+    LinkExpired,
     /// The sign-in link names no customer (neither `email` nor `customer_id`).
     #[error("sign-in link names no customer")]
     MissingIdentity,
@@ -24,6 +28,22 @@ pub enum PortalError {
     /// The identity hash is malformed or does not match.
     #[error("identity hash invalid")]
     HashInvalid,
+    /// A signed identity is genuine but older than its maximum age.
+    #[error("signed identity expired")]
+    HashExpired,
+    /// The page embedding the portal is not on an allowed origin.
+    #[error("embedding site not allowed")]
+    EmbedNotAllowed,
+    /// An email sign-in link was used already, waited more than 10 minutes,
+    /// or never existed.
+    #[error("sign-in link expired")]
+    LoginLinkExpired,
+    /// Too many requests of this kind; try again later.
+    #[error("rate limited")]
+    RateLimited,
+    /// Sign-in by email is turned off, or no email can be sent.
+    #[error("email login unavailable")]
+    EmailLoginUnavailable,
     /// No Stripe customer matches the sign-in link.
     #[error("customer not found")]
     CustomerNotFound,
@@ -88,8 +108,11 @@ impl PortalError {
     /// The HTTP status a page or endpoint answers with for this error.
     pub fn status(self) -> u16 {
         match self {
-            Self::NotSignedIn | Self::SessionExpired | Self::HashMissing => 401,
-            Self::HashInvalid | Self::NotAllowed => 403,
+            Self::NotSignedIn | Self::SessionExpired | Self::HashMissing | Self::HashExpired => 401,
+            Self::LinkExpired | Self::LoginLinkExpired => 410,
+            Self::HashInvalid | Self::NotAllowed | Self::EmbedNotAllowed => 403,
+            Self::RateLimited => 429,
+            Self::EmailLoginUnavailable => 404,
             Self::CouponInvalid
             | Self::NoPaymentMethod
             | Self::PaymentFailed
@@ -111,7 +134,13 @@ impl PortalError {
 
     /// Every variant (with one field for `InvalidDetail`), for tests that
     /// check each one has a translation.
-    pub const ALL: [PortalError; 24] = [
+    pub const ALL: [PortalError; 30] = [
+        Self::HashExpired,
+        Self::EmbedNotAllowed,
+        Self::LoginLinkExpired,
+        Self::RateLimited,
+        Self::EmailLoginUnavailable,
+        Self::LinkExpired,
         Self::InvoiceNotFound,
         Self::PaymentMethodNotFound,
         Self::CardIsDefault,

@@ -1,8 +1,12 @@
 //! The `portico` binary.
 //!
 //! - `portico` (or `portico serve`): run the portal.
-//! - `portico sign-in-link --email <email> | --customer-id <cus_…> [--subscription-id <sub_…>]`:
-//!   print a signed sign-in URL, computed exactly as a merchant's server would.
+//! - `portico sign-in-link --email <email> | --customer-id <cus_…> [--subscription-id <sub_…>] [--signed]`:
+//!   print a signed sign-in URL, computed exactly as a merchant's server would
+//!   (`--signed`: with an identity that expires instead of the static hash).
+//! - `portico api-key create|list|revoke`: keys for the portal session API
+//!   (see `server::cli`).
+//! - `portico config show|set '<json>'`: the default portal configuration.
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
@@ -13,7 +17,10 @@ async fn main() -> std::process::ExitCode {
     use portico::server::{app, config::Config};
 
     let _ = dotenvy::dotenv();
+    // Logs go to stderr: stdout carries what the CLI commands print (a new
+    // API key, a sign-in link), which scripts capture.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
@@ -31,8 +38,12 @@ async fn main() -> std::process::ExitCode {
     match args.first().map(String::as_str) {
         None | Some("serve") => {}
         Some("sign-in-link") => return print_sign_in_link(&config, &args[1..]),
+        Some("api-key") => return portico::server::cli::api_key(&config, &args[1..]).await,
+        Some("config") => return portico::server::cli::portal_config(&config, &args[1..]).await,
         Some(other) => {
-            eprintln!("portico: unknown command `{other}` (use `serve` or `sign-in-link`)");
+            eprintln!(
+                "portico: unknown command `{other}` (use `serve`, `sign-in-link`, `api-key` or `config`)"
+            );
             return ExitCode::from(2);
         }
     }
@@ -64,7 +75,8 @@ fn print_sign_in_link(
     config: &portico::server::config::Config,
     args: &[String],
 ) -> std::process::ExitCode {
-    use portico::server::identity_hash::identity_hash;
+    use portico::server::identity_hash::{identity_hash, signed_identity};
+    use secrecy::ExposeSecret;
 
     let flag = |name: &str| {
         args.iter()
@@ -80,7 +92,15 @@ fn print_sign_in_link(
             return std::process::ExitCode::from(2);
         }
     };
-    let hash = identity_hash(config.auth.hash_key(), &value);
+    // `--signed`: an identity that expires (PORTICO_SIGNED_IDENTITY_MAX_AGE)
+    // instead of Billflow's static hash.
+    let hash_key = config.auth.current_key();
+    let secret = hash_key.secret.expose_secret().as_bytes();
+    let hash = if args.iter().any(|a| a == "--signed") {
+        signed_identity(&hash_key.id, secret, &value, portico::server::db::now())
+    } else {
+        identity_hash(secret, &value)
+    };
     let mut url = config
         .server
         .public_url

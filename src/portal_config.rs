@@ -70,6 +70,25 @@ pub struct PortalConfig {
     pub handle_response: bool,
     /// Log embed events to the browser console.
     pub debug: bool,
+    /// Origins (`https://shop.example.com`) a portal session's `return_url`
+    /// and `after_completion` redirect may point to, and the sites that may
+    /// embed the portal (CSP `frame-ancestors`). Empty: none, so a session
+    /// with a return URL is refused rather than becoming an open redirect,
+    /// and no other site can frame the portal.
+    pub allowed_origins: Vec<String>,
+    /// The return URL of API sessions that name none (Stripe's
+    /// `default_return_url`); must be on an allowed origin too.
+    pub default_return_url: Option<String>,
+    /// Customers may ask for a sign-in link by email (Billflow's email
+    /// login, Stripe's `login_page`).
+    pub email_login: bool,
+    /// The merchant's name: the sender of sign-in emails and the name they
+    /// mention. `None` uses the portal's host name.
+    pub company_name: Option<String>,
+    /// Where sign-in emails link to, when the merchant embeds the portal:
+    /// a page of theirs (on an allowed origin) that receives the token as
+    /// `portico_token` and hands it to the embed. `None`: Portico's own page.
+    pub login_redirect_url: Option<String>,
 }
 
 /// How Stripe bills a mid-period change.
@@ -151,6 +170,11 @@ impl Default for PortalConfig {
             detect_language: true,
             handle_response: true,
             debug: false,
+            allowed_origins: Vec::new(),
+            default_return_url: None,
+            email_login: true,
+            company_name: None,
+            login_redirect_url: None,
         }
     }
 }

@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Backend, TestApp, fresh_seed, signed_in, stripe_get, stripe_post};
+use support::{Backend, TestApp, fresh_seed, seed, signed_in, stripe_get, stripe_post};
 
 const NONCE: &str = "test-nonce-0123456789";
 
@@ -869,4 +869,35 @@ async fn sign_in_link_presets_the_quantity_within_the_range() {
         5,
         "only a suggestion"
     );
+}
+
+#[tokio::test]
+async fn service_narrows_the_plan_picker_to_its_product_group() {
+    let seed = seed();
+    let ada = &seed.customers["ada"];
+    let pro = &ada.subscriptions["pro_monthly"];
+    let app = TestApp::start(Backend::Sqlite).await;
+    let offered = async |service: &str| -> Vec<String> {
+        let path = format!(
+            "{}&service={service}",
+            app.sign_in_path("email", &ada.email)
+        );
+        let cookie = app.sign_in(&path).await;
+        let (status, body) = app
+            .call(&cookie, "get_plan_choices", &[("subscription_id", pro)])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let choices: Value = serde_json::from_str(&body).unwrap();
+        choices["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["price_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let own_group = offered("default").await;
+    assert!(own_group.contains(&seed.prices["starter_monthly"]));
+    // Billflow's `service` is not signed: it may narrow the offer, never widen it.
+    assert!(offered("seats").await.is_empty());
+    assert!(offered("no-such-group").await.is_empty());
 }

@@ -3,10 +3,13 @@
 
 mod support;
 
+use portico::model::{AfterCompletion, FlowTask, PortalFlow};
 use portico::portal_config::PortalConfig;
 use portico::quantity_preset::QuantityPreset;
 use portico::server::db::Db;
 use portico::server::db::audit::AuditEntry;
+use portico::server::db::login_links::LoginLinkRow;
+use portico::server::db::mail_outbox::OutboxMessage;
 use portico::server::db::sessions::NewSession;
 use portico::server::session::expiry;
 use support::{BACKENDS, fresh_database};
@@ -59,6 +62,13 @@ async fn storage_story_passes_on_every_backend() {
                 subscription_id: Some("sub_1"),
                 created_at: created,
                 quantity_preset: &preset,
+                service: Some("team"),
+                embed_origin: Some("https://shop.example"),
+                link_hash: None,
+                public_id: None,
+                return_url: None,
+                locale: None,
+                flow: None,
             })
             .await
             .unwrap();
@@ -74,6 +84,11 @@ async fn storage_story_passes_on_every_backend() {
             "{backend:?}"
         );
         assert_eq!(session.last_used_at, None);
+        assert_eq!(session.service.as_deref(), Some("team"));
+        assert_eq!(
+            session.embed_origin.as_deref(),
+            Some("https://shop.example")
+        );
         assert_eq!(
             session.quantity_preset.for_unit("seat", 1, 100),
             Some(4),
@@ -101,6 +116,123 @@ async fn storage_story_passes_on_every_backend() {
             touched.last_used_at,
             t0 + 120
         ));
+
+        // An API session starts from a one-time link: its flow and return
+        // URL survive storage, and the link can be claimed once.
+        let flow = PortalFlow {
+            task: FlowTask::SubscriptionCancel {
+                subscription: "sub_1".into(),
+                retention_coupon: Some("STAY".into()),
+            },
+            after_completion: AfterCompletion::Redirect {
+                return_url: "https://shop.example/done".into(),
+            },
+            completed: false,
+        };
+        db.insert_session(&NewSession {
+            id: "ses_api",
+            token_hash: "hash_unheld",
+            customer_id: "cus_1",
+            configuration_id: &config.id,
+            livemode: false,
+            subscription_id: None,
+            created_at: t0,
+            quantity_preset: &QuantityPreset::default(),
+            service: None,
+            embed_origin: None,
+            link_hash: Some("hash_link"),
+            public_id: Some("bps_1"),
+            return_url: Some("https://shop.example/account"),
+            locale: Some("de"),
+            flow: Some(&flow),
+        })
+        .await
+        .unwrap();
+        let api = db
+            .session_by_link_hash("hash_link")
+            .await
+            .unwrap()
+            .expect("found by link");
+        assert_eq!(api.flow.as_ref(), Some(&flow), "{backend:?}");
+        assert_eq!(
+            api.return_url.as_deref(),
+            Some("https://shop.example/account")
+        );
+        assert_eq!(api.public_id.as_deref(), Some("bps_1"));
+        assert!(db.claim_link(&api, "hash_cookie", t0 + 10).await.unwrap());
+        assert!(
+            !db.claim_link(&api, "hash_again", t0 + 11).await.unwrap(),
+            "{backend:?}: a link is claimed once"
+        );
+        let claimed = db
+            .session_by_token_hash("hash_cookie")
+            .await
+            .unwrap()
+            .expect("the cookie finds it");
+        assert_eq!(claimed.last_used_at, Some(t0 + 10));
+        let mut done = flow.clone();
+        done.completed = true;
+        db.update_session_flow("ses_api", &done).await.unwrap();
+        let reread = db.session_by_link_hash("hash_link").await.unwrap().unwrap();
+        assert!(reread.flow.expect("flow").completed, "{backend:?}");
+
+        // Email sign-in links are found by hash and used once, in time.
+        let link = LoginLinkRow {
+            id: "mll_1".into(),
+            customer_id: "cus_1".into(),
+            configuration_id: config.id.clone(),
+            livemode: false,
+            created_at: t0,
+            expires_at: t0 + 600,
+            used_at: None,
+        };
+        db.insert_login_link(&link, "hash_mail").await.unwrap();
+        assert_eq!(
+            db.login_link_by_hash("hash_mail").await.unwrap().as_ref(),
+            Some(&link),
+            "{backend:?}"
+        );
+        assert!(
+            !db.use_login_link("mll_1", t0 + 600).await.unwrap(),
+            "{backend:?}: not after 10 minutes"
+        );
+        assert!(db.use_login_link("mll_1", t0 + 599).await.unwrap());
+        assert!(
+            !db.use_login_link("mll_1", t0 + 599).await.unwrap(),
+            "{backend:?}: once"
+        );
+        assert_eq!(
+            db.login_link_by_hash("hash_mail")
+                .await
+                .unwrap()
+                .unwrap()
+                .used_at,
+            Some(t0 + 599)
+        );
+        assert_eq!(db.delete_expired_login_links(t0 + 601).await.unwrap(), 1);
+
+        // Rate-limit windows count hits, each window on its own.
+        for expected in 1..=3 {
+            assert_eq!(db.hit_rate_limit("bucket", t0).await.unwrap(), expected);
+        }
+        assert_eq!(db.hit_rate_limit("bucket", t0 + 3600).await.unwrap(), 1);
+        assert_eq!(db.hit_rate_limit("other", t0).await.unwrap(), 1);
+        assert_eq!(db.delete_old_rate_limits(t0 + 1).await.unwrap(), 2);
+
+        // The development outbox keeps messages per recipient.
+        db.insert_outbox_message(&OutboxMessage {
+            id: "msg_1".into(),
+            created_at: t0,
+            recipient: "ada@example.com".into(),
+            subject: "Your sign-in link".into(),
+            body: "https://billing.example/login/confirm?token=pmail_x".into(),
+        })
+        .await
+        .unwrap();
+        let kept = db.outbox_for("ada@example.com").await.unwrap();
+        assert_eq!(kept.len(), 1, "{backend:?}");
+        assert_eq!(kept[0].subject, "Your sign-in link");
+        assert!(db.outbox_for("bob@example.com").await.unwrap().is_empty());
 
         // The audit log keeps entries per customer, newest first.
         for action in ["sign_in", "view"] {

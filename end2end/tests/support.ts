@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import Stripe from "stripe";
 import { createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -80,4 +81,62 @@ export async function addCard(customer: string, number: string, expMonth = "12",
   });
   await stripe("POST", `payment_methods/${pm.id}/attach`, { customer });
   return pm.id;
+}
+
+/** The merchant's site scripts/test allows as a return origin (another origin than the portal). */
+export const MERCHANT = process.env.PORTICO_E2E_MERCHANT ?? "http://127.0.0.2:3199";
+
+/**
+ * The official Stripe SDK for Node, as a merchant's server uses it, pointed
+ * at the Portico under test: only the key and the host change.
+ */
+export function merchantStripe(projectName: string, baseURL: string): Stripe {
+  const backend = projectName.split("-")[0];
+  const keys = Object.fromEntries(
+    (process.env.PORTICO_E2E_API_KEYS ?? "").split(",").map((pair) => pair.split("=") as [string, string]),
+  );
+  const key = keys[backend];
+  if (!key) throw new Error(`no API key for ${backend}: run scripts/test`);
+  const url = new URL(baseURL);
+  return new Stripe(key, {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: url.protocol.replace(":", "") as "http" | "https",
+    maxNetworkRetries: 0,
+  });
+}
+
+/** A message the SMTP sink (emulator/mail_sink.py) received. */
+export type Mail = { to: string[]; from: string; subject: string; text: string; html: string };
+
+const MAILBOX = process.env.PORTICO_E2E_MAILBOX ?? "http://127.0.0.1:12226";
+
+/** Every message the SMTP sink holds for `to`, oldest first. */
+export async function mailbox(to: string): Promise<Mail[]> {
+  const response = await fetch(`${MAILBOX}/messages?to=${encodeURIComponent(to)}`);
+  return response.json();
+}
+
+/** Waits until `to` has received `count` messages and returns the last one. */
+export async function waitForMail(to: string, count = 1): Promise<Mail> {
+  for (let i = 0; i < 150; i++) {
+    const mail = await mailbox(to);
+    if (mail.length >= count) return mail[count - 1];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${to} received fewer than ${count} emails`);
+}
+
+/** The sign-in link in an email's text. */
+export function linkIn(text: string): string {
+  const link = text.split(/\s+/).find((word) => word.startsWith("http") && word.includes("token="));
+  if (!link) throw new Error(`no link in ${text}`);
+  return link;
+}
+
+/** A signed identity that expires, as the README's Node snippet makes it. */
+export function signedIdentity(value: string, keyId = "default", secret = HASH_SECRET): string {
+  const payload = `v1.${keyId}.${Math.floor(Date.now() / 1000)}`;
+  const mac = createHmac("sha256", secret).update(`${payload}.${value}`).digest("hex");
+  return `${payload}.${mac}`;
 }

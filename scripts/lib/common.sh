@@ -40,6 +40,16 @@ start_emulator() {
     || { cat "$logfile" >&2; die "Stripe emulator did not start on port $port"; }
 }
 
+# start_mail_sink SMTP_PORT HTTP_PORT LOG — a real SMTP server (aiosmtpd)
+# keeping messages for tests to read over HTTP (emulator/mail_sink.py).
+start_mail_sink() {
+  local smtp=$1 http=$2 logfile=$3
+  "$VENV/bin/python" "$ROOT/emulator/mail_sink.py" --smtp-port "$smtp" --http-port "$http" >"$logfile" 2>&1 &
+  PIDS+=($!)
+  wait_for_url "http://127.0.0.1:$http/health" 30 \
+    || { cat "$logfile" >&2; die "SMTP sink did not start on port $smtp"; }
+}
+
 # seed_emulator PORT OUT [EMAIL_SUFFIX] — the demo catalog and customers.
 seed_emulator() {
   local port=$1 out=$2 suffix=${3:-}
@@ -67,9 +77,22 @@ portico_env() {
   export RUST_LOG=${RUST_LOG:-info}
 }
 
+# merchant_setup ORIGIN — for the Portico of the current environment: lets
+# the merchant site ORIGIN receive customers back (return URLs) and embed
+# the portal, names the merchant "Acme Tools" (sign-in emails), and prints a
+# new portal session API key.
+merchant_setup() {
+  "$ROOT/target/debug/portico" config set "{\"allowed_origins\": [\"$1\"], \"company_name\": \"Acme Tools\"}" 2>/dev/null
+  "$ROOT/target/debug/portico" api-key create --description "$(basename "$0")" 2>/dev/null
+}
+
 # start_portico LOG — the built binary with the current environment.
 start_portico() {
   local logfile=$1
+  # Another Portico on the port would answer the health check for this one.
+  if curl -fsS -o /dev/null "http://$PORTICO_BIND/healthz" 2>/dev/null; then
+    die "something already answers on $PORTICO_BIND; stop it first"
+  fi
   "$ROOT/target/debug/portico" serve >"$logfile" 2>&1 &
   PIDS+=($!)
   wait_for_url "http://$PORTICO_BIND/healthz" 60 \

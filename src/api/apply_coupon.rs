@@ -12,5 +12,6 @@ pub async fn apply_coupon(
 ) -> Result<(), PortalError> {
     use crate::server::{actions, session};
     let (state, session) = session::current().await?;
-    actions::finish(actions::apply_coupon(&state, &session, &subscription_id, &code, &nonce).await)
+    let result = actions::apply_coupon(&state, &session, &subscription_id, &code, &nonce).await;
+    actions::finish(&state, &session, result).await
 }

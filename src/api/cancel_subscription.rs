@@ -16,6 +16,8 @@ pub async fn cancel_subscription(
     use crate::server::{actions, session};
     let (state, session) = session::current().await?;
     actions::finish(
+        &state,
+        &session,
         actions::cancel(
             &state,
             &session,
@@ -26,4 +28,5 @@ pub async fn cancel_subscription(
         )
         .await,
     )
+    .await
 }

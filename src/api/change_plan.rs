@@ -12,5 +12,6 @@ pub async fn change_plan(
 ) -> Result<(), PortalError> {
     use crate::server::{actions, session};
     let (state, session) = session::current().await?;
-    actions::finish(actions::change_plan(&state, &session, &subscription_id, &price, &nonce).await)
+    let result = actions::change_plan(&state, &session, &subscription_id, &price, &nonce).await;
+    actions::finish(&state, &session, result).await
 }

@@ -18,5 +18,5 @@ pub async fn finish_card_setup(
     let card = wallet::finish_setup(&state, &session, &setup_intent_id, &nonce)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
-    actions::home_href("update_card", &[("card", &card)])
+    actions::next_href(&state, &session, "update_card", &[("card", &card)]).await
 }

@@ -8,5 +8,6 @@ use crate::error::PortalError;
 pub async fn keep_current_plan(subscription_id: String, nonce: String) -> Result<(), PortalError> {
     use crate::server::{actions, session};
     let (state, session) = session::current().await?;
-    actions::finish(actions::keep_current_plan(&state, &session, &subscription_id, &nonce).await)
+    let result = actions::keep_current_plan(&state, &session, &subscription_id, &nonce).await;
+    actions::finish(&state, &session, result).await
 }

@@ -3,6 +3,7 @@
 //! checks ownership, the configuration and the policy before Stripe is
 //! touched. One function per file.
 
+pub mod accept_retention_offer;
 pub mod apply_coupon;
 pub mod cancel_subscription;
 pub mod change_plan;
@@ -12,6 +13,7 @@ pub mod get_details;
 pub mod get_invoices;
 pub mod get_overview;
 pub mod get_plan_choices;
+pub mod get_session_frame;
 pub mod keep_current_plan;
 pub mod preview_plan_change;
 pub mod reactivate_subscription;

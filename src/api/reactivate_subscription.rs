@@ -11,5 +11,6 @@ pub async fn reactivate_subscription(
 ) -> Result<(), PortalError> {
     use crate::server::{actions, session};
     let (state, session) = session::current().await?;
-    actions::finish(actions::reactivate(&state, &session, &subscription_id, &nonce).await)
+    let result = actions::reactivate(&state, &session, &subscription_id, &nonce).await;
+    actions::finish(&state, &session, result).await
 }

@@ -11,5 +11,5 @@ pub async fn remove_card(payment_method_id: String, nonce: String) -> Result<(),
     wallet::remove(&state, &session, &payment_method_id, &nonce)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
-    actions::redirect_home("remove_card", &[])
+    actions::redirect_next(&state, &session, "remove_card", &[]).await
 }

@@ -16,6 +16,8 @@ pub async fn resubscribe(
     use crate::server::{actions, session};
     let (state, session) = session::current().await?;
     actions::finish(
+        &state,
+        &session,
         actions::resubscribe(
             &state,
             &session,
@@ -26,4 +28,5 @@ pub async fn resubscribe(
         )
         .await,
     )
+    .await
 }

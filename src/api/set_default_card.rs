@@ -11,5 +11,11 @@ pub async fn set_default_card(payment_method_id: String, nonce: String) -> Resul
     wallet::set_default(&state, &session, &payment_method_id, &nonce)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
-    actions::redirect_home("set_default_card", &[("card", &payment_method_id)])
+    actions::redirect_next(
+        &state,
+        &session,
+        "set_default_card",
+        &[("card", &payment_method_id)],
+    )
+    .await
 }

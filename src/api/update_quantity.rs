@@ -19,6 +19,9 @@ pub async fn update_quantity(
         .parse()
         .map_err(|_| PortalError::QuantityOutOfRange)?;
     actions::finish(
+        &state,
+        &session,
         actions::update_quantity(&state, &session, &subscription_id, quantity, &nonce).await,
     )
+    .await
 }

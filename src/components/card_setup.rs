@@ -87,7 +87,13 @@ pub fn CardSetupForm(form: CardForm) -> impl IntoView {
     let controller = {
         let navigate = leptos_router::hooks::use_navigate();
         let go: std::rc::Rc<dyn Fn(&str)> = std::rc::Rc::new(move |href: &str| {
-            navigate(href, leptos_router::NavigateOptions::default())
+            // A finished flow may send the customer back to the merchant's
+            // site; the router only navigates within the portal.
+            if href.starts_with('/') {
+                navigate(href, leptos_router::NavigateOptions::default())
+            } else {
+                let _ = window().location().set_href(href);
+            }
         });
         browser::Controller::new(form.clone(), ready, problem, go)
     };

@@ -6,7 +6,7 @@ use leptos_i18n::Locale as _;
 use crate::dates::CivilDate;
 use crate::error::PortalError;
 use crate::i18n::*;
-use crate::model::{DetailField, Interval, SubscriptionStatus};
+use crate::model::{DetailField, Discount, Interval, SubscriptionStatus};
 use crate::money::Money;
 
 /// A Unix timestamp as a calendar date, e.g. "March 5, 2026" / "5. März 2026".
@@ -100,13 +100,47 @@ pub fn status(locale: Locale, status: SubscriptionStatus) -> &'static str {
 }
 
 /// What a customer reads for an error.
+/// How much a discount takes off ("25% off", "$5.00 off"), if it says.
+pub fn discount_size(locale: Locale, discount: &Discount) -> Option<String> {
+    match (discount.percent_off, &discount.amount_off) {
+        (Some(p), _) => Some(td_string!(
+            locale,
+            discount.percent_off,
+            percent = percent(locale, p)
+        )),
+        (None, Some(a)) => Some(td_string!(
+            locale,
+            discount.amount_off,
+            amount = money(locale, a)
+        )),
+        (None, None) => None,
+    }
+}
+
+/// The host (and port) of an absolute URL the server already checked, for a
+/// link's label: `https://shop.example/account` → `shop.example`.
+pub fn url_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_string()
+}
+
 pub fn error(locale: Locale, error: PortalError) -> &'static str {
     match error {
         PortalError::NotSignedIn => td_string!(locale, error.not_signed_in),
         PortalError::SessionExpired => td_string!(locale, error.session_expired),
+        PortalError::LinkExpired => td_string!(locale, error.link_expired),
         PortalError::MissingIdentity => td_string!(locale, error.missing_identity),
         PortalError::HashMissing => td_string!(locale, error.hash_missing),
         PortalError::HashInvalid => td_string!(locale, error.hash_invalid),
+        PortalError::HashExpired => td_string!(locale, error.hash_expired),
+        PortalError::EmbedNotAllowed => td_string!(locale, error.embed_not_allowed),
+        PortalError::LoginLinkExpired => td_string!(locale, error.login_link_expired),
+        PortalError::RateLimited => td_string!(locale, error.rate_limited),
+        PortalError::EmailLoginUnavailable => td_string!(locale, error.email_login_unavailable),
         PortalError::CustomerNotFound => td_string!(locale, error.customer_not_found),
         PortalError::SubscriptionNotFound => td_string!(locale, error.subscription_not_found),
         PortalError::NotAllowed => td_string!(locale, error.not_allowed),
@@ -141,6 +175,13 @@ pub fn error(locale: Locale, error: PortalError) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_host_is_what_the_link_leads_to() {
+        assert_eq!(url_host("https://shop.example/account?x=1"), "shop.example");
+        assert_eq!(url_host("http://127.0.0.2:4000"), "127.0.0.2:4000");
+        assert_eq!(url_host("https://me@shop.example/"), "shop.example");
+    }
 
     #[test]
     fn dates_follow_the_locale() {

@@ -3,11 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::components::embed_bridge::event_json;
 use crate::components::format;
 use crate::components::subscription_card::plan_name;
 use crate::components::wallet::brand_name;
 use crate::i18n::*;
-use crate::model::{PortalOverview, SubscriptionStatus};
+use crate::model::{
+    EventCard, EventResponse, EventSubscription, PortalOverview, SubscriptionStatus,
+};
 
 #[component]
 pub fn ActionNotice(
@@ -18,15 +21,28 @@ pub fn ActionNotice(
     overview: PortalOverview,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let card = card_id.and_then(|id| {
+    let found_card = card_id.and_then(|id| {
         overview
             .wallet
             .as_ref()
             .and_then(|w| w.cards.iter().find(|c| c.id == id))
-            .map(|c| (brand_name(&c.brand), c.last4.clone()))
+            .cloned()
     });
+    let card = found_card
+        .as_ref()
+        .map(|c| (brand_name(&c.brand), c.last4.clone()));
     let subscription =
         subscription_id.and_then(|id| overview.subscriptions.into_iter().find(|s| s.id == id));
+    // What the embedding page's handleResponse receives with the event.
+    let response = event_json(&EventResponse {
+        subscription: subscription.as_ref().map(EventSubscription::of),
+        payment_method: found_card.map(|c| EventCard {
+            id: c.id,
+            brand: c.brand,
+            last4: c.last4,
+        }),
+    });
+    let event_name = event.clone();
     let custom = overview.config.cancellation_confirmation_message.clone();
     let is_cancel = event == "cancel";
     let text = move || {
@@ -77,7 +93,12 @@ pub fn ActionNotice(
     move || {
         text().map(|text| {
             view! {
-                <div class="notice-success" role="status">
+                <div
+                    class="notice-success"
+                    role="status"
+                    data-portico-event=event_name.clone()
+                    data-portico-response=response.clone()
+                >
                     <p>{text}</p>
                     {is_cancel.then(|| custom.clone().map(|m| view! { <p class="custom-message">{m}</p> }))}
                 </div>

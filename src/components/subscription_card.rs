@@ -178,22 +178,7 @@ fn DiscountView(
         .promotion_code
         .clone()
         .unwrap_or_else(|| discount.coupon_id.clone());
-    let size = move || {
-        let l = i18n.get_locale();
-        match (discount.percent_off, &discount.amount_off) {
-            (Some(p), _) => Some(td_string!(
-                l,
-                discount.percent_off,
-                percent = format::percent(l, p)
-            )),
-            (None, Some(a)) => Some(td_string!(
-                l,
-                discount.amount_off,
-                amount = format::money(l, a)
-            )),
-            (None, None) => None,
-        }
-    };
+    let size = move || format::discount_size(i18n.get_locale(), &discount);
     view! {
         <p class="discount">
             <span class="discount-code">{t!(i18n, discount.applied, code = code.clone())}</span>

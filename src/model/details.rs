@@ -396,9 +396,12 @@ mod tests {
         );
     }
 
+    /// Spoils one field of a valid form.
+    type Spoil = fn(&mut DetailsForm);
+
     #[test]
     fn each_bad_field_is_named() {
-        let cases: [(fn(&mut DetailsForm), DetailField); 9] = [
+        let cases: [(Spoil, DetailField); 9] = [
             (
                 |f| f.email = Some("ada.example.com".into()),
                 DetailField::Email,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod card;
 mod details;
+mod flow;
 mod invoice;
 
 pub use card::{CardExpiry, CardForm, EXPIRES_SOON_DAYS, PaymentCard, Wallet};
@@ -13,6 +14,7 @@ pub use details::{
     Address, CustomerDetails, DetailField, DetailsForm, DetailsPage, DetailsUpdate, TaxId,
     TaxIdChange, TaxIdKind, UpdatableDetail, valid_email, valid_phone,
 };
+pub use flow::{AfterCompletion, FLOW_DONE_PATH, FlowTask, PortalFlow};
 pub use invoice::{Invoice, InvoiceCursor, InvoicePage, InvoiceScope, InvoiceStatus};
 
 pub use crate::money::Money;
@@ -31,6 +33,20 @@ pub enum SubscriptionStatus {
 }
 
 impl SubscriptionStatus {
+    /// Stripe's name of the status.
+    pub fn stripe_name(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Trialing => "trialing",
+            Self::PastDue => "past_due",
+            Self::Unpaid => "unpaid",
+            Self::Canceled => "canceled",
+            Self::Incomplete => "incomplete",
+            Self::IncompleteExpired => "incomplete_expired",
+            Self::Paused => "paused",
+        }
+    }
+
     /// Whether Billflow's "show only active subscriptions" keeps it: the
     /// customer still has (or is about to regain) access.
     pub fn is_current(self) -> bool {
@@ -355,4 +371,79 @@ pub struct PortalOverview {
     pub recent_invoices: Option<InvoicePage>,
     /// Name, address and the like, as Stripe has them.
     pub details: CustomerDetails,
+    /// The discount a deep-linked cancel flow offers before the customer
+    /// confirms (Stripe's `retention.coupon_offer`).
+    pub retention_offer: Option<Discount>,
+}
+
+/// What every page's frame shows about the session: the way back to the
+/// merchant and the deep-linked flow, if the session came from the API.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionFrame {
+    /// The merchant's `return_url` (already checked against the
+    /// configuration's allowed origins).
+    pub return_url: Option<String>,
+    pub flow: Option<PortalFlow>,
+    /// Set when the portal is embedded in the merchant's page.
+    pub embed: Option<EmbedFrame>,
+}
+
+/// What the page tells `public/embed-frame.js` when the portal runs in an
+/// iframe on the merchant's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbedFrame {
+    /// The embedding page's origin (an allowed origin): the only window
+    /// messages are posted to and accepted from.
+    pub parent_origin: String,
+    /// Send events to the page's `handleResponse` (Billflow's "handle response").
+    pub events: bool,
+    /// Log every message to the browser console (Billflow's "debug mode").
+    pub debug: bool,
+}
+
+/// What an embedding page's `handleResponse` receives as `response` for an
+/// action's event: the subscription or card acted on, as Portico shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<EventSubscription>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<EventCard>,
+}
+
+/// A subscription in an event, in Stripe's names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventSubscription {
+    pub id: String,
+    /// Stripe's status (`active`, `canceled`, …).
+    pub status: String,
+    pub price: Option<String>,
+    pub product: Option<String>,
+    pub quantity: Option<u64>,
+    pub cancel_at_period_end: bool,
+    pub current_period_end: Option<i64>,
+}
+
+/// A card in an event: never more than Stripe shows in its dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventCard {
+    pub id: String,
+    pub brand: String,
+    pub last4: String,
+}
+
+impl EventSubscription {
+    /// The event view of a subscription.
+    pub fn of(s: &Subscription) -> Self {
+        let line = s.lines.first();
+        Self {
+            id: s.id.clone(),
+            status: s.status.stripe_name().to_string(),
+            price: line.map(|l| l.price_id.clone()),
+            product: line.map(|l| l.product_id.clone()),
+            quantity: line.map(|l| l.quantity),
+            cancel_at_period_end: s.cancel_at_period_end,
+            current_period_end: s.current_period_end,
+        }
+    }
 }

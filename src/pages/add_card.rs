@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api::get_card_form::get_card_form;
 use crate::components::card_setup::CardSetupForm;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::session_frame::HomeLink;
 use crate::i18n::*;
 
 #[component]
@@ -15,7 +16,7 @@ pub fn AddCardPage() -> impl IntoView {
     view! {
         <section class="add-card" aria-labelledby="add-card-heading">
             <p>
-                <a href="/">{t!(i18n, actions.back)}</a>
+                <HomeLink>{t!(i18n, actions.back)}</HomeLink>
             </p>
             <h1 id="add-card-heading" tabindex="-1">{t!(i18n, cards.add_heading)}</h1>
             <Suspense fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>

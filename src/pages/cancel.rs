@@ -5,11 +5,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::accept_retention_offer::AcceptRetentionOffer;
 use crate::api::cancel_subscription::CancelSubscription;
 use crate::api::get_overview::get_overview;
-use crate::components::actions::FormError;
+use crate::components::actions::{FormError, OneClickForm};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::format;
+use crate::components::session_frame::HomeLink;
 use crate::error::PortalError;
 use crate::i18n::*;
 use crate::model::{CancelReason, PortalOverview};
@@ -54,11 +56,34 @@ fn CancelForm(overview: PortalOverview, id: String) -> impl IntoView {
     let immediately = overview.config.cancel_immediately;
     let ends = subscription.current_period_end;
     let ask_reason = overview.config.cancellation_reason;
+    let offer = overview.retention_offer.clone().map(|discount| {
+        let size = move || {
+            format::discount_size(i18n.get_locale(), &discount)
+                .or_else(|| discount.name.clone())
+                .unwrap_or_else(|| discount.coupon_id.clone())
+        };
+        view! {
+            <aside class="retention-offer" aria-labelledby="offer-heading">
+                <h2 id="offer-heading">{t!(i18n, cancel.offer_heading)}</h2>
+                <p>{move || td_string!(i18n.get_locale(), cancel.offer_body, discount = size())}</p>
+                <OneClickForm
+                    action={ServerAction::<AcceptRetentionOffer>::new()}
+                    field="subscription_id"
+                    id=id.clone()
+                    nonce=overview.form_nonce.clone()
+                    class="button button-primary"
+                >
+                    {t!(i18n, cancel.offer_accept)}
+                </OneClickForm>
+            </aside>
+        }
+    });
     view! {
         <section class="cancel" aria-labelledby="cancel-heading">
             <h1 id="cancel-heading" tabindex="-1" autofocus>
                 {t!(i18n, cancel.heading, name = name.clone())}
             </h1>
+            {offer}
             <p>
                 {move || {
                     let l = i18n.get_locale();
@@ -102,9 +127,7 @@ fn CancelForm(overview: PortalOverview, id: String) -> impl IntoView {
                     <button type="submit" class="button button-danger" disabled=move || action.pending().get()>
                         {t!(i18n, cancel.confirm)}
                     </button>
-                    <a class="button" href="/">
-                        {t!(i18n, cancel.keep)}
-                    </a>
+                    <HomeLink class="button">{t!(i18n, cancel.keep)}</HomeLink>
                 </div>
             </ActionForm>
             <FormError error />

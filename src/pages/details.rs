@@ -8,6 +8,7 @@ use crate::api::get_details::get_details;
 use crate::api::update_details::UpdateDetails;
 use crate::components::actions::FormError;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::session_frame::HomeLink;
 use crate::error::PortalError;
 use crate::i18n::*;
 use crate::model::{DetailField, DetailsPage, TaxIdKind, UpdatableDetail};
@@ -46,7 +47,7 @@ fn DetailsForm(page: DetailsPage) -> impl IntoView {
     view! {
         <section class="details-edit" aria-labelledby="details-edit-heading">
             <p>
-                <a href="/">{t!(i18n, actions.back)}</a>
+                <HomeLink>{t!(i18n, actions.back)}</HomeLink>
             </p>
             <h1 id="details-edit-heading" tabindex="-1">{t!(i18n, details.edit_heading)}</h1>
             <ActionForm action attr:class="stacked-form" attr:novalidate=true>

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::get_invoices::get_invoices;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::invoice_table::InvoiceTable;
+use crate::components::session_frame::HomeLink;
 use crate::i18n::*;
 
 #[component]
@@ -20,7 +21,7 @@ pub fn InvoicesPage() -> impl IntoView {
     view! {
         <section class="history" aria-labelledby="history-heading">
             <p>
-                <a href="/">{t!(i18n, actions.back)}</a>
+                <HomeLink>{t!(i18n, actions.back)}</HomeLink>
             </p>
             <h1 id="history-heading">{t!(i18n, invoices.heading)}</h1>
             <Transition fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>

@@ -12,6 +12,7 @@ use crate::api::resubscribe::Resubscribe;
 use crate::components::actions::FormError;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::format;
+use crate::components::session_frame::HomeLink;
 use crate::i18n::*;
 use crate::model::{Interval, PlanChoices, PlanOption, PlanPreview};
 
@@ -159,7 +160,7 @@ fn Picker(
     view! {
         <section class="plans" aria-labelledby="plans-heading">
             <p>
-                <a href="/">{t!(i18n, actions.back)}</a>
+                <HomeLink>{t!(i18n, actions.back)}</HomeLink>
             </p>
             <h1 id="plans-heading">
                 {move || {

@@ -8,7 +8,10 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::PortalError;
-use crate::model::{self, CancelReason, PlanChoices, PlanOption, PlanPreview, Subscription};
+use crate::model::{
+    self, AfterCompletion, CancelReason, FLOW_DONE_PATH, FlowTask, PlanChoices, PlanOption,
+    PlanPreview, PortalFlow, Subscription,
+};
 use crate::policy::{self, Action};
 use crate::portal_config::ProrationBehavior;
 use crate::server::db::audit::AuditEntry;
@@ -32,26 +35,77 @@ pub struct Outcome {
     pub subscription: Subscription,
 }
 
-/// Ends a server function that performed an action: on success, back to the
-/// portal with the event in the address, where the page shows its notice
-/// (with JavaScript the router follows the redirect without a reload).
-pub fn finish(result: Result<Outcome, PortalError>) -> Result<(), PortalError> {
+/// Ends a server function that performed an action: on success, on to
+/// what comes next (see `redirect_next`; with JavaScript the router follows
+/// the redirect without a reload).
+pub async fn finish(
+    state: &AppState,
+    session: &PortalSession,
+    result: Result<Outcome, PortalError>,
+) -> Result<(), PortalError> {
     let outcome = result.inspect_err(|e| set_error_status(*e))?;
-    redirect_home(
+    redirect_next(
+        state,
+        session,
         outcome.action.event(),
         &[("subscription", &outcome.subscription.id)],
     )
+    .await
 }
 
-/// Sends the browser back to the portal home with `event` and `params` in
-/// the address, for the page's notice (and, embedded, the host's events).
-pub fn redirect_home(event: &str, params: &[(&str, &str)]) -> Result<(), PortalError> {
-    leptos_axum::redirect(&home_href(event, params)?);
+/// Sends the browser on after `event` (see `next_href`).
+pub async fn redirect_next(
+    state: &AppState,
+    session: &PortalSession,
+    event: &str,
+    params: &[(&str, &str)],
+) -> Result<(), PortalError> {
+    leptos_axum::redirect(&next_href(state, session, event, params).await?);
     Ok(())
 }
 
-/// The portal home's address after `event` (see `redirect_home`).
-pub fn home_href(event: &str, params: &[(&str, &str)]) -> Result<String, PortalError> {
+/// Where the browser goes after `event`: the portal home with the event and
+/// `params` in the address, for the page's notice (and, embedded, the
+/// host's events). When the event finishes the session's deep-linked flow,
+/// the flow is marked done and its `after_completion` decides instead: the
+/// merchant's redirect URL, the confirmation page, or the home page.
+pub async fn next_href(
+    state: &AppState,
+    session: &PortalSession,
+    event: &str,
+    params: &[(&str, &str)],
+) -> Result<String, PortalError> {
+    let finished = session
+        .row
+        .flow
+        .as_ref()
+        .filter(|flow| !flow.completed && flow.task.completed_by(event));
+    if let Some(flow) = finished {
+        let done = PortalFlow {
+            completed: true,
+            ..flow.clone()
+        };
+        state
+            .db
+            .update_session_flow(&session.row.id, &done)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot store the flow's progress");
+                PortalError::Unavailable
+            })?;
+        match &flow.after_completion {
+            AfterCompletion::Redirect { return_url } => return Ok(return_url.clone()),
+            AfterCompletion::HostedConfirmation { .. } => {
+                return Ok(format!("{FLOW_DONE_PATH}?event={event}"));
+            }
+            AfterCompletion::PortalHomepage => {}
+        }
+    }
+    home_href(event, params)
+}
+
+/// The portal home's address after `event` (see `next_href`).
+fn home_href(event: &str, params: &[(&str, &str)]) -> Result<String, PortalError> {
     let mut target = url::Url::parse("http://portal/").map_err(|_| PortalError::Unavailable)?;
     {
         let mut query = target.query_pairs_mut();
@@ -402,6 +456,61 @@ pub async fn apply_coupon(
     .await
 }
 
+/// Takes the retention offer of the session's cancel flow: the merchant's
+/// coupon goes on the subscription, and the customer stays. The coupon
+/// comes from the session (the merchant's server named it), never from the
+/// browser; the offer stands in for the cancellation, so it needs what
+/// canceling needs rather than the coupon toggle.
+pub async fn accept_retention_offer(
+    state: &AppState,
+    session: &PortalSession,
+    subscription_id: &str,
+    form_nonce: &str,
+) -> Result<Outcome, PortalError> {
+    let offer = session
+        .row
+        .flow
+        .as_ref()
+        .filter(|flow| !flow.completed)
+        .and_then(|flow| match &flow.task {
+            FlowTask::SubscriptionCancel {
+                subscription,
+                retention_coupon: Some(coupon),
+            } => Some((subscription.as_str(), coupon.as_str())),
+            _ => None,
+        });
+    let Some((id, coupon)) = offer else {
+        return Err(PortalError::NotAllowed);
+    };
+    if id != subscription_id {
+        return Err(PortalError::SubscriptionNotFound);
+    }
+    audited(state, session, Action::ApplyCoupon, id, async {
+        let form_nonce = nonce(form_nonce)?;
+        let sub = owned_subscription(state, session, id).await?;
+        authorize(session, &sub, Action::Cancel)?;
+        if sub.discount.as_ref().is_some_and(|d| d.coupon_id == coupon) {
+            return Err(PortalError::CouponInvalid);
+        }
+        let key = idempotency_key(
+            session,
+            Action::ApplyCoupon,
+            id,
+            &["retention", coupon],
+            form_nonce,
+        );
+        state
+            .stripe
+            .apply_coupon(id, &Redemption::Coupon(coupon.to_string()), &key)
+            .await
+            .map_err(|e| match e {
+                StripeApiError::Refused { status: 400, .. } => PortalError::CouponInvalid,
+                other => stripe_error(other),
+            })
+    })
+    .await
+}
+
 /// What a code the customer typed redeems: a promotion code, or a coupon
 /// the merchant made redeemable in the portal (see `StripeApi::redemption`).
 async fn redeemable(
@@ -663,7 +772,11 @@ async fn options_for(
     let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
     let mut options = state
         .stripe
-        .plan_options(&line.product_id, &session.config.products)
+        .plan_options(
+            &line.product_id,
+            &session.config.products,
+            session.row.service.as_deref(),
+        )
         .await
         .map_err(stripe_error)?;
     // Only prices in the subscription's currency: Stripe cannot switch a
@@ -710,8 +823,7 @@ mod tests {
                 livemode: false,
                 subscription_id: None,
                 created_at: 0,
-                last_used_at: None,
-                quantity_preset: Default::default(),
+                ..Default::default()
             },
             config: PortalConfig::default(),
         }

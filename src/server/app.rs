@@ -14,8 +14,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::{App, shell};
 use crate::server::config::Config;
 use crate::server::db::{Db, DbError, now};
+use crate::server::mail::{MailError, Mailer};
+use crate::server::routes::embed::embed;
+use crate::server::routes::flow_pin::pin_flow;
+use crate::server::routes::frame_ancestors::frame_ancestors;
+use crate::server::routes::login;
 use crate::server::routes::same_origin::same_origin_posts;
+use crate::server::routes::session_link::follow_link;
 use crate::server::routes::{health::health, locale::set_locale, sign_in::sign_in};
+use crate::server::session_api::create_session;
 use crate::server::state::AppState;
 use crate::server::stripe::{StripeApi, StripeApiError};
 
@@ -26,6 +33,8 @@ pub enum BootError {
     Db(#[from] DbError),
     #[error("Stripe client: {0}")]
     Stripe(#[from] StripeApiError),
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -35,8 +44,11 @@ pub enum BootError {
     Serve(std::io::Error),
 }
 
-/// How often expired sessions are swept from the database.
+/// How often expired sessions, sign-in links and rate-limit windows are
+/// swept from the database.
 const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
+/// Rate-limit windows older than this are of no more use.
+const RATE_LIMIT_KEEP: i64 = 24 * 60 * 60;
 
 /// Connects to the database and Stripe and returns the application state.
 pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, BootError> {
@@ -44,11 +56,16 @@ pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
     db.ensure_default_config(false).await?;
     db.ensure_default_config(true).await?;
     let stripe = StripeApi::new(&config.stripe)?;
+    let mailer = Mailer::from_config(&config)?;
+    if !mailer.is_available() {
+        tracing::warn!("PORTICO_SMTP_URL is not set: sign-in by email is off in live mode");
+    }
     Ok(AppState {
         leptos_options,
         config: Arc::new(config),
         db,
         stripe,
+        mailer,
     })
 }
 
@@ -58,15 +75,32 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
         .route("/portal", get(sign_in))
+        .route("/embed", get(embed))
+        .route("/login", get(login::login_form).post(login::request_link))
+        .route(
+            "/login/confirm",
+            get(login::confirm_page).post(login::confirm),
+        )
+        .route("/v1/billing_portal/sessions", post(create_session))
+        .route("/session/{token}", get(follow_link))
         .route("/healthz", get(health))
         .route("/locale", post(set_locale))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            frame_ancestors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pin_flow,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             same_origin_posts,
         ))
-        // The sign-in URL carries the identity hash: never send it onwards.
+        // Sign-in URLs carry the identity hash or a one-time token: never
+        // send them onwards.
         .layer(SetResponseHeaderLayer::if_not_present(
             REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
@@ -86,10 +120,15 @@ pub async fn serve(state: AppState) -> Result<(), BootError> {
         .await
         .map_err(|source| BootError::Bind { addr, source })?;
     tracing::info!(%addr, mode = state.config.mode.as_str(), "Portico listening");
-    axum::serve(listener, router(state).into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(BootError::Serve)
+    // The peer address is the client's, for per-client rate limits (unless
+    // PORTICO_CLIENT_IP_HEADER names a proxy's header).
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(BootError::Serve)
 }
 
 fn spawn_session_sweeper(db: Db) {
@@ -97,10 +136,17 @@ fn spawn_session_sweeper(db: Db) {
         let mut tick = tokio::time::interval(SESSION_SWEEP_EVERY);
         loop {
             tick.tick().await;
-            match db.delete_expired_sessions(now()).await {
+            let now = now();
+            match db.delete_expired_sessions(now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(sessions.removed = n, "expired sessions swept"),
                 Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+            }
+            if let Err(e) = db.delete_expired_login_links(now).await {
+                tracing::warn!(error = %e, "sign-in link sweep failed");
+            }
+            if let Err(e) = db.delete_old_rate_limits(now - RATE_LIMIT_KEEP).await {
+                tracing::warn!(error = %e, "rate-limit sweep failed");
             }
         }
     });

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use url::Url;
 
 /// Test mode talks to Stripe test data (or the emulator); live mode to real money.
@@ -32,6 +32,7 @@ pub struct Config {
     pub stripe: StripeConfig,
     pub auth: AuthConfig,
     pub database: DatabaseConfig,
+    pub mail: MailConfig,
 }
 
 /// Where Portico listens and how it is reached.
@@ -41,6 +42,9 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     /// `PORTICO_PUBLIC_URL`: the origin customers' browsers use.
     pub public_url: Url,
+    /// `PORTICO_CLIENT_IP_HEADER`: the header a reverse proxy puts the
+    /// client's address in (its last entry counts); `None` uses the peer.
+    pub client_ip_header: Option<String>,
 }
 
 impl ServerConfig {
@@ -66,8 +70,30 @@ pub struct StripeConfig {
 /// Secrets that authorise customers.
 #[derive(Debug)]
 pub struct AuthConfig {
-    /// `PORTICO_HASH_SECRET`: the key of Billflow-style identity hashes.
-    pub hash_secret: SecretString,
+    /// The active keys of identity hashes and signed identities, the
+    /// current one first (`PORTICO_HASH_SECRET`, `PORTICO_HASH_SECRETS`).
+    pub hash_keys: Vec<HashKey>,
+    /// `PORTICO_SIGNED_IDENTITY_MAX_AGE`: seconds a signed identity stays valid.
+    pub signed_identity_max_age: i64,
+}
+
+/// One identity-hash secret and the id a signed identity names it by.
+#[derive(Clone, Debug)]
+pub struct HashKey {
+    pub id: String,
+    pub secret: SecretString,
+}
+
+/// How sign-in emails leave.
+#[derive(Debug)]
+pub struct MailConfig {
+    /// `PORTICO_SMTP_URL` (it may hold a password). `None`: messages are kept
+    /// in the database outbox and their links logged, for development;
+    /// live mode then sends no email at all.
+    pub smtp_url: Option<SecretString>,
+    /// `PORTICO_MAIL_FROM`: the sender address; the configuration's company
+    /// name is its display name.
+    pub from: String,
 }
 
 /// Where Portico keeps its own data.
@@ -94,6 +120,9 @@ fn invalid(var: &'static str, reason: impl Into<String>) -> ConfigError {
 }
 
 const MIN_HASH_SECRET_LEN: usize = 16;
+/// The key id of `PORTICO_HASH_SECRET` in signed identities.
+pub const DEFAULT_KEY_ID: &str = "default";
+const DEFAULT_SIGNED_IDENTITY_MAX_AGE: i64 = 300;
 
 impl Config {
     /// Reads the process environment (after loading `.env`, if present).
@@ -170,14 +199,45 @@ impl Config {
             &get("STRIPE_JS_URL").unwrap_or_else(|| "https://js.stripe.com/v3/".into()),
         )?;
 
-        let hash_secret =
-            get("PORTICO_HASH_SECRET").ok_or(ConfigError::Missing("PORTICO_HASH_SECRET"))?;
-        if hash_secret.len() < MIN_HASH_SECRET_LEN {
+        let hash_keys = hash_keys(
+            get("PORTICO_HASH_SECRET").as_deref(),
+            get("PORTICO_HASH_SECRETS").as_deref(),
+        )?;
+        let signed_identity_max_age = match get("PORTICO_SIGNED_IDENTITY_MAX_AGE") {
+            None => DEFAULT_SIGNED_IDENTITY_MAX_AGE,
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|s| (30..=86_400).contains(s))
+                .ok_or_else(|| {
+                    invalid(
+                        "PORTICO_SIGNED_IDENTITY_MAX_AGE",
+                        "use a number of seconds from 30 to 86400",
+                    )
+                })?,
+        };
+
+        let smtp_url = get("PORTICO_SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !["smtp://", "smtps://"].iter().any(|p| url.starts_with(p))
+        {
             return Err(invalid(
-                "PORTICO_HASH_SECRET",
-                format!("use at least {MIN_HASH_SECRET_LEN} characters"),
+                "PORTICO_SMTP_URL",
+                "use smtp://host:port or smtps://user:password@host:port",
             ));
         }
+        let from = match (get("PORTICO_MAIL_FROM"), &smtp_url) {
+            (Some(from), _) => from,
+            (None, None) => "portico@localhost".into(),
+            (None, Some(_)) => return Err(ConfigError::Missing("PORTICO_MAIL_FROM")),
+        };
+        if !crate::model::valid_email(&from) && from != "portico@localhost" {
+            return Err(invalid("PORTICO_MAIL_FROM", "expected an email address"));
+        }
+        let client_ip_header = get("PORTICO_CLIENT_IP_HEADER")
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty());
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/portico.db".into());
         if !["sqlite:", "postgres:", "postgresql:"]
@@ -189,7 +249,11 @@ impl Config {
 
         Ok(Self {
             mode,
-            server: ServerConfig { bind, public_url },
+            server: ServerConfig {
+                bind,
+                public_url,
+                client_ip_header,
+            },
             stripe: StripeConfig {
                 secret_key: SecretString::from(secret_key),
                 api_base,
@@ -197,18 +261,81 @@ impl Config {
                 js_url,
             },
             auth: AuthConfig {
-                hash_secret: SecretString::from(hash_secret),
+                hash_keys,
+                signed_identity_max_age,
             },
             database: DatabaseConfig { url: database_url },
+            mail: MailConfig {
+                smtp_url: smtp_url.map(SecretString::from),
+                from,
+            },
         })
     }
 }
 
 impl AuthConfig {
-    /// The identity-hash key as bytes.
-    pub fn hash_key(&self) -> &[u8] {
-        self.hash_secret.expose_secret().as_bytes()
+    /// The current key: the one `portico sign-in-link` signs with.
+    pub fn current_key(&self) -> &HashKey {
+        // `from_lookup` refuses an empty key list.
+        &self.hash_keys[0]
     }
+}
+
+/// `PORTICO_HASH_SECRET` (key id `default`) and `PORTICO_HASH_SECRETS`
+/// (`id:secret,id:secret`, the current first): at least one key in all.
+fn hash_keys(single: Option<&str>, many: Option<&str>) -> Result<Vec<HashKey>, ConfigError> {
+    let mut keys = Vec::new();
+    if let Some(secret) = single {
+        keys.push((
+            DEFAULT_KEY_ID.to_string(),
+            secret.to_string(),
+            "PORTICO_HASH_SECRET",
+        ));
+    }
+    for entry in many.unwrap_or_default().split(',').map(str::trim) {
+        if entry.is_empty() {
+            continue;
+        }
+        let (id, secret) = entry.split_once(':').ok_or_else(|| {
+            invalid(
+                "PORTICO_HASH_SECRETS",
+                "use comma-separated id:secret pairs",
+            )
+        })?;
+        keys.push((
+            id.trim().to_string(),
+            secret.trim().to_string(),
+            "PORTICO_HASH_SECRETS",
+        ));
+    }
+    if keys.is_empty() {
+        return Err(ConfigError::Missing("PORTICO_HASH_SECRET"));
+    }
+    let mut out: Vec<HashKey> = Vec::with_capacity(keys.len());
+    for (id, secret, var) in keys {
+        let id_ok = !id.is_empty()
+            && id.len() <= 32
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !id_ok {
+            return Err(invalid(var, "key ids are 1-32 letters, digits, _ or -"));
+        }
+        if out.iter().any(|k| k.id == id) {
+            return Err(invalid(var, format!("key id `{id}` appears twice")));
+        }
+        if secret.len() < MIN_HASH_SECRET_LEN {
+            return Err(invalid(
+                var,
+                format!("use at least {MIN_HASH_SECRET_LEN} characters per secret"),
+            ));
+        }
+        out.push(HashKey {
+            id,
+            secret: SecretString::from(secret),
+        });
+    }
+    Ok(out)
 }
 
 fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
@@ -222,6 +349,8 @@ fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+
+    use secrecy::ExposeSecret;
 
     use super::*;
 
@@ -305,6 +434,94 @@ mod tests {
             err,
             ConfigError::Invalid {
                 var: "PORTICO_HASH_SECRET",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn several_hash_secrets_can_be_active() {
+        let c = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            (
+                "PORTICO_HASH_SECRETS",
+                "k2:the-new-secret-123, k1:the-old-secret-456",
+            ),
+        ])
+        .expect("valid");
+        let ids: Vec<&str> = c.auth.hash_keys.iter().map(|k| k.id.as_str()).collect();
+        assert_eq!(ids, ["k2", "k1"]);
+        assert_eq!(c.auth.current_key().id, "k2");
+        assert_eq!(
+            c.auth.current_key().secret.expose_secret(),
+            "the-new-secret-123"
+        );
+        assert_eq!(c.auth.signed_identity_max_age, 300);
+    }
+
+    #[test]
+    fn hash_secret_lists_are_checked() {
+        for (value, why) in [
+            ("k1", "no colon"),
+            ("k1:short", "short secret"),
+            (
+                "k1:the-old-secret-456,k1:the-new-secret-123",
+                "duplicate id",
+            ),
+            ("bad id:the-old-secret-456", "space in id"),
+        ] {
+            let err = config(&[
+                ("STRIPE_SECRET_KEY", "sk_test_1"),
+                ("PORTICO_HASH_SECRETS", value),
+            ])
+            .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::Invalid {
+                        var: "PORTICO_HASH_SECRETS",
+                        ..
+                    }
+                ),
+                "{why}: {err}"
+            );
+        }
+        let err = config(&[("STRIPE_SECRET_KEY", "sk_test_1")]).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("PORTICO_HASH_SECRET"));
+    }
+
+    #[test]
+    fn smtp_needs_a_sender_and_a_smtp_url() {
+        let mut vars = MINIMAL.to_vec();
+        vars.push(("PORTICO_SMTP_URL", "smtp://127.0.0.1:2525"));
+        assert_eq!(
+            config(&vars).unwrap_err(),
+            ConfigError::Missing("PORTICO_MAIL_FROM")
+        );
+        vars.push(("PORTICO_MAIL_FROM", "billing@shop.example"));
+        assert_eq!(
+            config(&vars).expect("valid").mail.from,
+            "billing@shop.example"
+        );
+        let mut vars = MINIMAL.to_vec();
+        vars.push(("PORTICO_SMTP_URL", "http://mail.example"));
+        assert!(matches!(
+            config(&vars).unwrap_err(),
+            ConfigError::Invalid {
+                var: "PORTICO_SMTP_URL",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn signed_identity_age_is_bounded() {
+        let mut vars = MINIMAL.to_vec();
+        vars.push(("PORTICO_SIGNED_IDENTITY_MAX_AGE", "5"));
+        assert!(matches!(
+            config(&vars).unwrap_err(),
+            ConfigError::Invalid {
+                var: "PORTICO_SIGNED_IDENTITY_MAX_AGE",
                 ..
             }
         ));

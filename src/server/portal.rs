@@ -2,8 +2,10 @@
 //! by server functions after the session is resolved, testable without Leptos.
 
 use crate::error::PortalError;
-use crate::model::{InvoiceCursor, PortalOverview};
+use crate::model::{EmbedFrame, FlowTask, InvoiceCursor, PortalOverview, SessionFrame};
+use crate::portal_config::PortalConfig;
 use crate::server::db::now;
+use crate::server::db::portal_configs::StoredConfig;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
 use crate::server::{billing_history, wallet};
@@ -38,11 +40,18 @@ pub async fn overview(
             None => Ok(None),
         }
     };
-    let (profile, mut subscriptions, cards, recent_invoices) = futures::try_join!(
+    let retention_offer = async {
+        match retention_coupon(session) {
+            Some(coupon) => state.stripe.coupon_offer(coupon).await,
+            None => Ok(None),
+        }
+    };
+    let (profile, mut subscriptions, cards, recent_invoices, retention_offer) = futures::try_join!(
         state.stripe.profile(customer_id),
         state.stripe.subscriptions(customer_id),
         cards,
         invoices,
+        retention_offer,
     )
     .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
     let profile = profile.ok_or(PortalError::CustomerNotFound)?;
@@ -74,5 +83,51 @@ pub async fn overview(
         wallet,
         recent_invoices,
         details: profile.details,
+        retention_offer,
     })
+}
+
+/// The coupon a deep-linked cancel flow offers, until the flow is done.
+fn retention_coupon(session: &PortalSession) -> Option<&str> {
+    let flow = session.row.flow.as_ref().filter(|f| !f.completed)?;
+    match &flow.task {
+        FlowTask::SubscriptionCancel {
+            retention_coupon, ..
+        } => retention_coupon.as_deref(),
+        _ => None,
+    }
+}
+
+/// What the page frame shows: the way back to the merchant, and the flow.
+pub fn frame(session: &PortalSession) -> SessionFrame {
+    SessionFrame {
+        return_url: session.row.return_url.clone(),
+        flow: session.row.flow.clone(),
+        embed: session
+            .row
+            .embed_origin
+            .as_deref()
+            .map(|origin| embed_frame(&session.config, origin)),
+    }
+}
+
+/// What an embedded page tells `embed-frame.js`, under `config`'s toggles.
+pub fn embed_frame(config: &PortalConfig, origin: &str) -> EmbedFrame {
+    EmbedFrame {
+        parent_origin: origin.to_string(),
+        events: config.handle_response,
+        debug: config.debug,
+    }
+}
+
+/// The default configuration of this instance's mode (logged and `None`
+/// when storage fails).
+pub async fn default_config(state: &AppState) -> Option<StoredConfig> {
+    state
+        .db
+        .default_portal_config(state.livemode())
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "cannot read the portal configuration"))
+        .ok()
+        .flatten()
 }

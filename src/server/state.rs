@@ -7,6 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use crate::server::config::{Config, Mode};
 use crate::server::db::Db;
+use crate::server::mail::Mailer;
 use crate::server::stripe::StripeApi;
 
 /// Shared application state; cheap to clone.
@@ -16,6 +17,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub stripe: StripeApi,
+    pub mailer: Mailer,
 }
 
 impl AppState {

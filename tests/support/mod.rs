@@ -25,7 +25,7 @@ pub struct Seed {
     pub promotion_code: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct SeedCustomer {
     pub id: String,
     pub email: String,
@@ -119,6 +119,46 @@ pub async fn stripe_post(path: &str, form: &[(&str, &str)]) -> (u16, serde_json:
     emulator_json(request).await
 }
 
+/// Sign-in emails as the SMTP sink (emulator/mail_sink.py) received them.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ReceivedMail {
+    pub to: Vec<String>,
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The SMTP server test apps send through.
+pub fn smtp_url() -> String {
+    required_env("PORTICO_TEST_SMTP_URL")
+}
+
+/// Every message the SMTP sink holds for `to`, oldest first.
+pub async fn mailbox(to: &str) -> Vec<ReceivedMail> {
+    let base = required_env("PORTICO_TEST_MAILBOX");
+    let response = reqwest::Client::new()
+        .get(format!("{base}/messages"))
+        .query(&[("to", to)])
+        .send()
+        .await
+        .expect("mailbox request");
+    let text = response.text().await.expect("mailbox body");
+    serde_json::from_str(&text).expect("mailbox JSON")
+}
+
+/// Waits (up to 15 s) until `to` has received `count` messages; returns them.
+pub async fn wait_for_mail(to: &str, count: usize) -> Vec<ReceivedMail> {
+    for _ in 0..150 {
+        let mail = mailbox(to).await;
+        if mail.len() >= count {
+            return mail;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{to} received fewer than {count} messages");
+}
+
 /// A storage backend to run a test story on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -206,6 +246,34 @@ impl TestApp {
         Self::start_with(config_vars(&stripe, &fresh_database(backend).await)).await
     }
 
+    /// Starts Portico on `backend`, sending email through the SMTP sink.
+    pub async fn start_with_mail(backend: Backend) -> Self {
+        let stripe = required_env("PORTICO_TEST_STRIPE_API_BASE");
+        let mut vars = config_vars(&stripe, &fresh_database(backend).await);
+        vars.insert("PORTICO_SMTP_URL", smtp_url());
+        vars.insert("PORTICO_MAIL_FROM", "billing@acme.test".to_string());
+        Self::start_with(vars).await
+    }
+
+    /// Posts a plain HTML form (JavaScript off) to a Portico route; returns
+    /// the response.
+    pub async fn post_page(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body(form));
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        request.send().await.expect("request")
+    }
+
     /// Starts Portico with explicit settings.
     pub async fn start_with(vars: HashMap<&'static str, String>) -> Self {
         // Server logs appear with the failing test's output.
@@ -233,9 +301,12 @@ impl TestApp {
                     .expect("boot");
                 let router = portico::server::app::router(state.clone());
                 tokio::spawn(async move {
-                    axum::serve(listener, router.into_make_service())
-                        .await
-                        .expect("serve");
+                    axum::serve(
+                        listener,
+                        router.into_make_service_with_connect_info::<SocketAddr>(),
+                    )
+                    .await
+                    .expect("serve");
                 });
                 (state, addr)
             })

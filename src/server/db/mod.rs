@@ -3,8 +3,12 @@
 //! is kept per backend (`migrations/sqlite`, `migrations/postgres`) because
 //! the two differ in small ways (identity columns).
 
+pub mod api_keys;
 pub mod audit;
+pub mod login_links;
+pub mod mail_outbox;
 pub mod portal_configs;
+pub mod rate_limits;
 pub mod sessions;
 
 use std::path::Path;

@@ -3,11 +3,12 @@
 use sqlx::Row;
 
 use super::{Db, DbError, flag};
+use crate::model::PortalFlow;
 use crate::quantity_preset::QuantityPreset;
 use crate::server::session::expiry;
 
 /// A session as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SessionRow {
     /// Public id (`ses_…`), safe to log and to store in the audit log.
     pub id: String,
@@ -20,6 +21,18 @@ pub struct SessionRow {
     pub last_used_at: Option<i64>,
     /// The quantity the sign-in link suggested (Billflow's `options.quantity`).
     pub quantity_preset: QuantityPreset,
+    /// Billflow's `service`: the product group the plan picker offers.
+    pub service: Option<String>,
+    /// The merchant page's origin, when the portal is embedded there.
+    pub embed_origin: Option<String>,
+    /// Stripe's `bps_…` id, for sessions made through the API.
+    pub public_id: Option<String>,
+    /// Where the merchant wants the customer to go back to.
+    pub return_url: Option<String>,
+    /// The locale the merchant asked for (a Stripe locale), if not `auto`.
+    pub locale: Option<String>,
+    /// The deep-linked flow, if the session was made for one task.
+    pub flow: Option<PortalFlow>,
 }
 
 /// What a new session is for.
@@ -33,6 +46,43 @@ pub struct NewSession<'a> {
     pub subscription_id: Option<&'a str>,
     pub created_at: i64,
     pub quantity_preset: &'a QuantityPreset,
+    pub service: Option<&'a str>,
+    pub embed_origin: Option<&'a str>,
+    /// For API sessions: the hash of the one-time link that starts it.
+    pub link_hash: Option<&'a str>,
+    pub public_id: Option<&'a str>,
+    pub return_url: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub flow: Option<&'a PortalFlow>,
+}
+
+const SESSION_COLUMNS: &str = "id, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, quantity_preset, service, embed_origin, public_id, return_url, locale, flow";
+
+fn session_row(r: &sqlx::any::AnyRow) -> Result<SessionRow, sqlx::Error> {
+    Ok(SessionRow {
+        id: r.try_get("id")?,
+        customer_id: r.try_get("customer_id")?,
+        configuration_id: r.try_get("configuration_id")?,
+        livemode: r.try_get::<i64, _>("livemode")? != 0,
+        subscription_id: r.try_get("subscription_id")?,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+        // Written by `insert_session`; an unreadable value only
+        // loses a suggestion.
+        quantity_preset: r
+            .try_get::<Option<String>, _>("quantity_preset")?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
+        service: r.try_get("service")?,
+        embed_origin: r.try_get("embed_origin")?,
+        public_id: r.try_get("public_id")?,
+        return_url: r.try_get("return_url")?,
+        locale: r.try_get("locale")?,
+        flow: r
+            .try_get::<Option<String>, _>("flow")?
+            .map(|json| serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+            .transpose()?,
+    })
 }
 
 impl Db {
@@ -40,8 +90,9 @@ impl Db {
     pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), DbError> {
         sqlx::query(
             "INSERT INTO portal_sessions
-               (id, token_hash, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, expires_at, quantity_preset)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)",
+               (id, token_hash, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, expires_at, quantity_preset,
+                link_hash, public_id, return_url, locale, flow, service, embed_origin)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(s.id)
         .bind(s.token_hash)
@@ -56,6 +107,13 @@ impl Db {
                 .then(|| serde_json::to_string(s.quantity_preset))
                 .transpose()?,
         )
+        .bind(s.link_hash)
+        .bind(s.public_id)
+        .bind(s.return_url)
+        .bind(s.locale)
+        .bind(s.flow.map(serde_json::to_string).transpose()?)
+        .bind(s.service)
+        .bind(s.embed_origin)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -66,32 +124,59 @@ impl Db {
         &self,
         token_hash: &str,
     ) -> Result<Option<SessionRow>, DbError> {
-        let row = sqlx::query(
-            "SELECT id, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, quantity_preset
-             FROM portal_sessions WHERE token_hash = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS} FROM portal_sessions WHERE token_hash = $1"
+        ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row
-            .map(|r| -> Result<SessionRow, sqlx::Error> {
-                Ok(SessionRow {
-                    id: r.try_get("id")?,
-                    customer_id: r.try_get("customer_id")?,
-                    configuration_id: r.try_get("configuration_id")?,
-                    livemode: r.try_get::<i64, _>("livemode")? != 0,
-                    subscription_id: r.try_get("subscription_id")?,
-                    created_at: r.try_get("created_at")?,
-                    last_used_at: r.try_get("last_used_at")?,
-                    // Written by `insert_session`; an unreadable value only
-                    // loses a suggestion.
-                    quantity_preset: r
-                        .try_get::<Option<String>, _>("quantity_preset")?
-                        .and_then(|json| serde_json::from_str(&json).ok())
-                        .unwrap_or_default(),
-                })
-            })
-            .transpose()?)
+        Ok(row.as_ref().map(session_row).transpose()?)
+    }
+
+    /// Finds the session a one-time link starts, used or not.
+    pub async fn session_by_link_hash(
+        &self,
+        link_hash: &str,
+    ) -> Result<Option<SessionRow>, DbError> {
+        let row = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS} FROM portal_sessions WHERE link_hash = $1"
+        ))
+        .bind(link_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(session_row).transpose()?)
+    }
+
+    /// Uses a session's one-time link: the browser's token takes the place
+    /// of the placeholder, and the session counts as used. False when the
+    /// link was used already (a concurrent click lost the race).
+    pub async fn claim_link(
+        &self,
+        session: &SessionRow,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE portal_sessions SET token_hash = $1, last_used_at = $2, expires_at = $3
+             WHERE id = $4 AND last_used_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(expiry::expires_at(session.created_at, Some(now)))
+        .bind(&session.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores a session's flow after it moved on.
+    pub async fn update_session_flow(&self, id: &str, flow: &PortalFlow) -> Result<(), DbError> {
+        sqlx::query("UPDATE portal_sessions SET flow = $1 WHERE id = $2")
+            .bind(serde_json::to_string(flow)?)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Records activity on a session, moving its expiry forward.

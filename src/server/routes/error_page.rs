@@ -9,15 +9,45 @@ use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
-use crate::app::error_shell;
+use crate::app::static_shell;
 use crate::error::PortalError;
+use crate::model::EmbedFrame;
+use crate::pages::static_page::StaticPage;
 
 /// Renders the error page for `error` in the request's language, with the
 /// error's status code.
 pub async fn render_error(request: Request, error: PortalError) -> Response {
-    let render = leptos_axum::render_app_async_with_context(|| {}, move || error_shell(error));
+    render_error_with_return(request, error, None).await
+}
+
+/// Renders the error page with a link back to the merchant's `return_url`.
+pub async fn render_error_with_return(
+    request: Request,
+    error: PortalError,
+    return_url: Option<String>,
+) -> Response {
+    let page = StaticPage::Error {
+        error,
+        return_url,
+        login_href: None,
+    };
+    render_static(request, http_status(error), page, None).await
+}
+
+/// Renders a static page (see `pages::static_page`) in the request's
+/// language; never cached, since these pages carry tokens and refusals.
+pub async fn render_static(
+    request: Request,
+    status: StatusCode,
+    page: StaticPage,
+    embed: Option<EmbedFrame>,
+) -> Response {
+    let render = leptos_axum::render_app_async_with_context(
+        || {},
+        move || static_shell(page.clone(), embed.clone()),
+    );
     let mut response = render(request).await;
-    *response.status_mut() = http_status(error);
+    *response.status_mut() = status;
     response
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

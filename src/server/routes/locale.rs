@@ -2,8 +2,8 @@
 //! in leptos_i18n's cookie and goes back to the page it came from.
 
 use axum::extract::{Request, State};
-use axum::http::header::{LOCATION, REFERER, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, REFERER, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos_i18n::Locale as _;
 
@@ -11,7 +11,7 @@ use crate::i18n::Locale;
 use crate::server::state::AppState;
 
 /// leptos_i18n's cookie name for the preferred locale.
-const LOCALE_COOKIE: &str = "i18n_pref_locale";
+pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
 /// A form body is a few bytes; anything larger is not ours.
 const MAX_BODY: usize = 1024;
 
@@ -41,6 +41,51 @@ pub async fn set_locale(State(state): State<AppState>, request: Request) -> Resp
     response
 }
 
+/// The language of a request outside the app (an email to write): the
+/// language cookie, else the first of Accept-Language's languages Portico
+/// has, else the default. The same order leptos_i18n follows on pages.
+pub fn request_locale(headers: &HeaderMap) -> Locale {
+    let from_cookie = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LOCALE_COOKIE)
+        .and_then(|(_, value)| value.parse::<Locale>().ok());
+    if let Some(locale) = from_cookie {
+        return locale;
+    }
+    let accepted = headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let mut tags: Vec<(f32, &str)> = accepted
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next()?.trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (!tag.is_empty()).then_some((q, tag))
+        })
+        .collect();
+    // Stable: equal weights keep the header's order.
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tags.iter()
+        .filter_map(|(_, tag)| {
+            let language = tag.split('-').next()?.to_ascii_lowercase();
+            Locale::get_all()
+                .iter()
+                .copied()
+                .find(|l| l.as_str() == language)
+        })
+        .next()
+        .unwrap_or_default()
+}
+
 /// The path of the referring page when it is ours; `/` otherwise, so this
 /// endpoint can never redirect elsewhere.
 fn same_origin_path(state: &AppState, referer: Option<&HeaderValue>) -> String {
@@ -58,4 +103,44 @@ fn same_origin_path(state: &AppState, referer: Option<&HeaderValue>) -> String {
         })
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
         .unwrap_or_else(|| "/".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn cookie_wins_then_the_best_accepted_language() {
+        assert_eq!(
+            request_locale(&headers(&[
+                ("cookie", "a=1; i18n_pref_locale=de"),
+                ("accept-language", "en-US")
+            ])),
+            Locale::de
+        );
+        assert_eq!(
+            request_locale(&headers(&[(
+                "accept-language",
+                "fr-CH, de;q=0.8, en;q=0.5"
+            )])),
+            Locale::de
+        );
+        assert_eq!(
+            request_locale(&headers(&[("accept-language", "en;q=0.2, de-AT;q=0.9")])),
+            Locale::de
+        );
+        assert_eq!(
+            request_locale(&headers(&[("accept-language", "ja")])),
+            Locale::en
+        );
+        assert_eq!(request_locale(&HeaderMap::new()), Locale::en);
+    }
 }

@@ -1,7 +1,76 @@
 //! Plain axum routes, beside the Leptos pages and server functions.
 
+pub mod client_ip;
+pub mod embed;
 pub mod error_page;
+pub mod flow_pin;
+pub mod frame_ancestors;
 pub mod health;
 pub mod locale;
+pub mod login;
 pub mod same_origin;
+pub mod session_link;
 pub mod sign_in;
+
+use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::server::db::audit::AuditEntry;
+use crate::server::db::now;
+use crate::server::db::sessions::SessionRow;
+use crate::server::session::{self, CookieSite};
+use crate::server::state::AppState;
+
+/// Records that a session was opened; `via` says how (never with a token
+/// or hash: `link:hash:email`, `portal_session`, `embed:email_link`, …).
+pub async fn audit_sign_in(state: &AppState, row: &SessionRow, via: &str) {
+    let audit = AuditEntry {
+        occurred_at: now(),
+        session_id: Some(&row.id),
+        customer_id: Some(&row.customer_id),
+        action: "sign_in",
+        subscription_id: row.subscription_id.as_deref(),
+        outcome: "ok",
+        detail: Some(via),
+    };
+    if let Err(e) = state.db.record_audit(&audit).await {
+        tracing::error!(error = %e, "cannot write the audit log");
+    }
+}
+
+/// A redirect to `location` (a path of the portal, or a URL already
+/// checked against the allowed origins) that stores a new session's cookie.
+pub fn session_redirect(
+    state: &AppState,
+    token: &str,
+    site: CookieSite,
+    location: &str,
+) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(location) = HeaderValue::from_str(location) {
+        headers.insert(LOCATION, location);
+    }
+    let secure = state.config.server.secure_cookies();
+    add_cookie(headers, &session::cookie(token, secure, site));
+    response
+}
+
+/// Appends a `Set-Cookie` header.
+pub fn add_cookie(headers: &mut HeaderMap, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        headers.append(SET_COOKIE, value);
+    }
+}
+
+/// Whether the request loads a document into an iframe (`Sec-Fetch-Dest`,
+/// which every current browser sends on navigations), e.g. the portal
+/// embedded on the merchant's page.
+pub fn is_iframe_navigation(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-dest")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|dest| dest == "iframe")
+}

@@ -1,25 +1,27 @@
 //! `GET /portal?customer_id=…&hash=…` (or `?email=…&hash=…`): the Billflow-style
 //! way in. A valid link opens a session and redirects to the portal, so the
-//! hash leaves the address bar and the browser history.
+//! hash leaves the address bar and the browser history. `GET /embed` takes
+//! the same parameters from `public/embed.js` for a portal in an iframe
+//! (see `routes::embed`).
 
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use secrecy::ExposeSecret;
+use axum::response::Response;
 
 use crate::error::PortalError;
 use crate::quantity_preset::QuantityPreset;
-use crate::server::db::audit::AuditEntry;
 use crate::server::db::now;
-use crate::server::identity_hash::verify_identity_hash;
+use crate::server::identity_hash::{Proof, ProofRefusal, verify_proof};
+use crate::server::origins;
 use crate::server::routes::error_page::render_error;
-use crate::server::session::{self, SessionScope};
+use crate::server::routes::{audit_sign_in, session_redirect};
+use crate::server::session::{self, CookieSite, SessionScope};
 use crate::server::state::AppState;
 use crate::server::stripe::looks_like_id;
 
 /// The longest email Portico accepts (RFC 5321's path limit).
 const MAX_EMAIL_LEN: usize = 254;
+/// The longest `service` (a product group name) kept.
+const MAX_SERVICE_LEN: usize = 100;
 
 /// Who a sign-in link names.
 #[derive(Debug, PartialEq, Eq)]
@@ -35,20 +37,31 @@ impl Identity {
             Identity::CustomerId(v) | Identity::Email(v) => v,
         }
     }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Identity::CustomerId(_) => "customer_id",
+            Identity::Email(_) => "email",
+        }
+    }
 }
 
 /// The link's parameters; the first of repeated parameters wins.
 #[derive(Debug, Default)]
-struct SignInLink {
+pub struct SignInLink {
     identity: Option<Identity>,
     hash: Option<String>,
     subscription_id: Option<String>,
+    /// Billflow's `service`: the product group the plan picker offers.
+    service: Option<String>,
+    /// For an embed: the origin of the page that embeds the portal.
+    pub origin: Option<String>,
     /// Billflow's `options.quantity`: `quantity=3` or `quantity[seat]=5`.
     quantity: QuantityPreset,
 }
 
 impl SignInLink {
-    fn parse(query: &str) -> Self {
+    pub fn parse(query: &str) -> Self {
         let mut customer_id = None;
         let mut email = None;
         let mut link = SignInLink::default();
@@ -62,6 +75,10 @@ impl SignInLink {
                 "email" => email = email.or(Some(value)),
                 "hash" => link.hash = link.hash.or(Some(value)),
                 "subscription_id" => link.subscription_id = link.subscription_id.or(Some(value)),
+                "service" if value.len() <= MAX_SERVICE_LEN => {
+                    link.service = link.service.or(Some(value))
+                }
+                "origin" => link.origin = link.origin.or(Some(value)),
                 other => {
                     link.quantity.accept(other, &value);
                 }
@@ -74,25 +91,27 @@ impl SignInLink {
             .or(email.map(Identity::Email));
         link
     }
+
+    /// Whether the link names a customer at all.
+    pub fn has_identity(&self) -> bool {
+        self.identity.is_some()
+    }
+}
+
+/// How a link came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// Opened in the browser's own tab.
+    Link,
+    /// Opened by `embed.js` in an iframe on the merchant's page.
+    Embed,
 }
 
 /// Handles a sign-in link.
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
     let link = SignInLink::parse(request.uri().query().unwrap_or_default());
-    match open_session(&state, &link).await {
-        Ok(token) => {
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            let headers = response.headers_mut();
-            headers.insert(LOCATION, HeaderValue::from_static("/"));
-            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if let Ok(cookie) = HeaderValue::from_str(&session::cookie(
-                &token,
-                state.config.server.secure_cookies(),
-            )) {
-                headers.insert(SET_COOKIE, cookie);
-            }
-            response
-        }
+    match open_session(&state, &link, Entry::Link).await {
+        Ok(token) => session_redirect(&state, &token, CookieSite::FirstParty, "/"),
         Err(error) => {
             tracing::info!(error = ?error, "sign-in refused");
             render_error(request, error).await
@@ -101,8 +120,11 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
 }
 
 /// Checks the link and opens a session; returns the session token.
-async fn open_session(state: &AppState, link: &SignInLink) -> Result<String, PortalError> {
-    let identity = link.identity.as_ref().ok_or(PortalError::MissingIdentity)?;
+pub async fn open_session(
+    state: &AppState,
+    link: &SignInLink,
+    entry: Entry,
+) -> Result<String, PortalError> {
     let config = state
         .db
         .default_portal_config(state.livemode())
@@ -113,19 +135,41 @@ async fn open_session(state: &AppState, link: &SignInLink) -> Result<String, Por
         })?
         .ok_or(PortalError::Unavailable)?;
 
-    // Live mode always demands the hash; test mode follows the configuration.
-    // A hash that is present is always checked, even where it is optional.
+    // The embedding page must be the merchant's: its events are posted
+    // there, and only there may the portal be framed.
+    let embed_origin = match entry {
+        Entry::Link => None,
+        Entry::Embed => Some(
+            link.origin
+                .as_deref()
+                .and_then(|o| origins::allowed_origin(&config.settings, o))
+                .ok_or(PortalError::EmbedNotAllowed)?,
+        ),
+    };
+    let identity = link.identity.as_ref().ok_or(PortalError::MissingIdentity)?;
+
+    // Live mode always demands a proof; test mode follows the configuration.
+    // A proof that is present is always checked, even where it is optional.
     let hash_required = state.livemode() || config.settings.require_hash;
-    match &link.hash {
+    let proof = match &link.hash {
         None if hash_required => return Err(PortalError::HashMissing),
-        None => {}
+        None => "unsigned",
         Some(hash) => {
-            let secret = state.config.auth.hash_secret.expose_secret().as_bytes();
-            if !verify_identity_hash(secret, identity.signed_value(), hash) {
-                return Err(PortalError::HashInvalid);
+            let auth = &state.config.auth;
+            match verify_proof(
+                &auth.hash_keys,
+                auth.signed_identity_max_age,
+                identity.signed_value(),
+                hash,
+                now(),
+            ) {
+                Ok(Proof::StaticHash) => "hash",
+                Ok(Proof::Signed) => "signed",
+                Err(ProofRefusal::Invalid) => return Err(PortalError::HashInvalid),
+                Err(ProofRefusal::Expired) => return Err(PortalError::HashExpired),
             }
         }
-    }
+    };
 
     let customer = match identity {
         Identity::CustomerId(id) if looks_like_id(id, "cus_") => state.stripe.customer(id).await,
@@ -158,23 +202,16 @@ async fn open_session(state: &AppState, link: &SignInLink) -> Result<String, Por
         configuration_id: &config.id,
         subscription_id: link.subscription_id.as_deref(),
         quantity_preset: &link.quantity,
+        service: link.service.as_deref(),
+        embed_origin: embed_origin.as_deref(),
+        api: None,
     };
     let (row, token) = session::open(state, &scope).await?;
-    let audit = AuditEntry {
-        occurred_at: now(),
-        session_id: Some(&row.id),
-        customer_id: Some(&customer.id),
-        action: "sign_in",
-        subscription_id: row.subscription_id.as_deref(),
-        outcome: "ok",
-        detail: Some(match identity {
-            Identity::CustomerId(_) => "hash:customer_id",
-            Identity::Email(_) => "hash:email",
-        }),
+    let via = match entry {
+        Entry::Link => "link",
+        Entry::Embed => "embed",
     };
-    if let Err(e) = state.db.record_audit(&audit).await {
-        tracing::error!(error = %e, "cannot write the audit log");
-    }
+    audit_sign_in(state, &row, &format!("{via}:{proof}:{}", identity.kind())).await;
     Ok(token)
 }
 
@@ -201,6 +238,15 @@ mod tests {
         let link = SignInLink::parse("customer_id=cus_1&quantity%5Bseat%5D=8&quantity=2");
         assert_eq!(link.quantity.for_unit("seat", 1, 100), Some(8));
         assert_eq!(link.quantity.for_unit("license", 1, 100), Some(2));
+    }
+
+    #[test]
+    fn embed_parameters_are_read() {
+        let link =
+            SignInLink::parse("email=a%40b.c&origin=https%3A%2F%2Fshop.example&service=Team+plans");
+        assert_eq!(link.origin.as_deref(), Some("https://shop.example"));
+        assert_eq!(link.service.as_deref(), Some("Team plans"));
+        assert!(link.quantity.is_empty());
     }
 
     #[test]

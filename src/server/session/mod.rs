@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 
 use crate::error::PortalError;
+use crate::model::PortalFlow;
 use crate::portal_config::PortalConfig;
 use crate::quantity_preset::QuantityPreset;
 use crate::server::db::now;
@@ -19,6 +20,8 @@ use crate::server::state::AppState;
 pub const COOKIE_NAME: &str = "portico_session";
 /// Prefix of session tokens.
 pub const TOKEN_PREFIX: &str = "pses_";
+/// Prefix of the one-time links that start API sessions.
+pub const LINK_PREFIX: &str = "plink_";
 /// Activity is written at most this often, so page views are not all writes.
 /// A session may therefore end up to this much earlier than its idle limit.
 const TOUCH_INTERVAL: i64 = 60;
@@ -36,25 +39,62 @@ pub struct SessionScope<'a> {
     pub configuration_id: &'a str,
     pub subscription_id: Option<&'a str>,
     pub quantity_preset: &'a QuantityPreset,
+    /// Billflow's `service`: the product group the plan picker offers.
+    pub service: Option<&'a str>,
+    /// For a portal embedded in a merchant's page: that page's origin
+    /// (already checked against the configuration's allowed origins).
+    pub embed_origin: Option<&'a str>,
+    /// Set for sessions made through the portal session API.
+    pub api: Option<ApiSession<'a>>,
 }
 
-/// Opens a session and returns it with the token for the cookie.
+/// What the portal session API adds to a session.
+pub struct ApiSession<'a> {
+    /// `bps_…`.
+    pub public_id: &'a str,
+    pub return_url: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub flow: Option<&'a PortalFlow>,
+}
+
+/// Opens a session. Returns it with the token for the cookie, or, for an
+/// API session, the token of its one-time link: the cookie's token is made
+/// only when the link is followed (see `claim_link`).
 pub async fn open(
     state: &AppState,
     scope: &SessionScope<'_>,
 ) -> Result<(SessionRow, String), PortalError> {
-    let token = token::generate(TOKEN_PREFIX);
     let id = format!("ses_{}", token::random(24));
     let created_at = now();
+    let token = token::generate(if scope.api.is_some() {
+        LINK_PREFIX
+    } else {
+        TOKEN_PREFIX
+    });
+    // An API session's cookie token is made when its link is followed;
+    // until then the row holds the hash of a token nobody has.
+    let unheld = token::generate(TOKEN_PREFIX);
+    let (token_hash, link_hash) = match scope.api {
+        Some(_) => (unheld.hash.as_str(), Some(token.hash.as_str())),
+        None => (token.hash.as_str(), None),
+    };
+    let api = scope.api.as_ref();
     let new = NewSession {
         id: &id,
-        token_hash: &token.hash,
+        token_hash,
         customer_id: scope.customer_id,
         configuration_id: scope.configuration_id,
         livemode: state.livemode(),
         subscription_id: scope.subscription_id,
         created_at,
         quantity_preset: scope.quantity_preset,
+        service: scope.service,
+        embed_origin: scope.embed_origin,
+        link_hash,
+        public_id: api.map(|a| a.public_id),
+        return_url: api.and_then(|a| a.return_url),
+        locale: api.and_then(|a| a.locale),
+        flow: api.and_then(|a| a.flow),
     };
     state
         .db
@@ -62,7 +102,7 @@ pub async fn open(
         .await
         .map_err(|e| storage_error(&e))?;
     let row = SessionRow {
-        id,
+        id: id.clone(),
         customer_id: scope.customer_id.to_string(),
         configuration_id: scope.configuration_id.to_string(),
         livemode: state.livemode(),
@@ -70,8 +110,62 @@ pub async fn open(
         created_at,
         last_used_at: None,
         quantity_preset: scope.quantity_preset.clone(),
+        service: scope.service.map(str::to_string),
+        embed_origin: scope.embed_origin.map(str::to_string),
+        public_id: new.public_id.map(str::to_string),
+        return_url: new.return_url.map(str::to_string),
+        locale: new.locale.map(str::to_string),
+        flow: new.flow.cloned(),
     };
     Ok((row, token.plain))
+}
+
+/// Why a one-time link cannot start a session.
+#[derive(Debug)]
+pub enum LinkRefusal {
+    /// No session has this link.
+    Unknown,
+    /// The link was used already, or waited more than 5 minutes; the
+    /// session's return URL, if any, lets the page offer the way back.
+    Spent {
+        return_url: Option<String>,
+    },
+    Storage(PortalError),
+}
+
+/// Follows an API session's one-time link: returns the session and a new
+/// token for the browser's cookie.
+pub async fn claim_link(
+    state: &AppState,
+    link_token: &str,
+) -> Result<(SessionRow, String), LinkRefusal> {
+    if !link_token.starts_with(LINK_PREFIX) || link_token.len() > 100 {
+        return Err(LinkRefusal::Unknown);
+    }
+    let row = state
+        .db
+        .session_by_link_hash(&token::hash(link_token))
+        .await
+        .map_err(|e| LinkRefusal::Storage(storage_error(&e)))?
+        .filter(|row| row.livemode == state.livemode())
+        .ok_or(LinkRefusal::Unknown)?;
+    let spent = || LinkRefusal::Spent {
+        return_url: row.return_url.clone(),
+    };
+    let now = now();
+    if row.last_used_at.is_some() || !expiry::is_live(row.created_at, None, now) {
+        return Err(spent());
+    }
+    let cookie_token = token::generate(TOKEN_PREFIX);
+    let claimed = state
+        .db
+        .claim_link(&row, &cookie_token.hash, now)
+        .await
+        .map_err(|e| LinkRefusal::Storage(storage_error(&e)))?;
+    if !claimed {
+        return Err(spent());
+    }
+    Ok((row, cookie_token.plain))
 }
 
 /// Finds the live session of a request, records the activity, and loads its
@@ -120,11 +214,32 @@ pub async fn current() -> Result<(AppState, PortalSession), PortalError> {
     Ok((state, session))
 }
 
+/// Where the portal's pages are shown, which decides how the session
+/// cookie must be set to come back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CookieSite {
+    /// Portico's own tab: `SameSite=Lax`, so other sites' requests carry
+    /// no session.
+    FirstParty,
+    /// An iframe on the merchant's site: a third-party context, where only
+    /// `SameSite=None` cookies (which must be `Secure`) are sent.
+    /// `Partitioned` (CHIPS) keys the cookie to the merchant's site, so it
+    /// keeps working where browsers block unpartitioned third-party
+    /// cookies, and no other site embedding Portico can use it. Browsers
+    /// treat http://localhost and 127.0.0.1 as secure, so this works in
+    /// development too.
+    Embedded,
+}
+
 /// The `Set-Cookie` value that stores a session token in the browser.
-pub fn cookie(token: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
+pub fn cookie(token: &str, secure: bool, site: CookieSite) -> String {
+    let attributes = match (site, secure) {
+        (CookieSite::Embedded, _) => "; SameSite=None; Secure; Partitioned",
+        (CookieSite::FirstParty, true) => "; SameSite=Lax; Secure",
+        (CookieSite::FirstParty, false) => "; SameSite=Lax",
+    };
     format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; Max-Age={}{attributes}",
         expiry::MAX_TTL
     )
 }
@@ -171,8 +286,15 @@ mod tests {
 
     #[test]
     fn cookie_is_http_only_and_secure_over_https() {
-        let c = cookie("pses_x", true);
+        let c = cookie("pses_x", true, CookieSite::FirstParty);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("; Secure"));
-        assert!(!cookie("pses_x", false).contains("Secure"));
+        assert!(!cookie("pses_x", false, CookieSite::FirstParty).contains("Secure"));
+    }
+
+    #[test]
+    fn embedded_cookie_is_sent_in_a_third_party_iframe_but_partitioned() {
+        let c = cookie("pses_x", false, CookieSite::Embedded);
+        assert!(c.contains("HttpOnly"));
+        assert!(c.contains("SameSite=None") && c.contains("Secure") && c.contains("Partitioned"));
     }
 }

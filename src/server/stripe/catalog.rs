@@ -11,7 +11,7 @@ use stripe_product::product::{ListProduct, RetrieveProduct};
 use stripe_product::promotion_code::ListPromotionCode;
 
 use super::{StripeApi, StripeApiError, map};
-use crate::model::PlanOption;
+use crate::model::{Discount, PlanOption};
 use crate::portal_config::OfferedProduct;
 
 /// Product metadata key naming a product group (Billflow's `service`): the
@@ -59,12 +59,15 @@ impl Redemption {
 impl StripeApi {
     /// The recurring prices a subscription on `product_id` may move to.
     /// `offered` (from the configuration) wins when it is not empty.
+    /// `service` (Billflow's, from the sign-in) narrows them to the
+    /// products of that group; it never adds any, since nothing signs it.
     pub async fn plan_options(
         &self,
         product_id: &str,
         offered: &[OfferedProduct],
+        service: Option<&str>,
     ) -> Result<Vec<PlanOption>, StripeApiError> {
-        let products: Vec<stripe_product::Product> = if offered.is_empty() {
+        let mut products: Vec<stripe_product::Product> = if offered.is_empty() {
             let current = RetrieveProduct::new(product_id).send(&self.client).await?;
             match current.metadata.get(GROUP_METADATA).cloned() {
                 Some(group) => {
@@ -94,6 +97,11 @@ impl StripeApi {
             }
             products
         };
+
+        if let Some(service) = service {
+            products
+                .retain(|p| p.metadata.get(GROUP_METADATA).map(String::as_str) == Some(service));
+        }
 
         // One price list per product, fetched together as `products_of` does.
         let requests: Vec<ListPrice> = products
@@ -171,6 +179,17 @@ impl StripeApi {
             .and_then(|m| m.get(REDEEMABLE_METADATA))
             .is_some_and(|v| v == "true");
         Ok((coupon.valid && redeemable).then(|| Redemption::Coupon(coupon.id.to_string())))
+    }
+
+    /// The coupon `id` as a discount to offer, if it can still be applied.
+    /// For coupons the merchant's own server names (a retention offer),
+    /// which need no `portico_redeemable` mark: customers never type them.
+    pub async fn coupon_offer(&self, id: &str) -> Result<Option<Discount>, StripeApiError> {
+        let coupon = match RetrieveCoupon::new(id).send(&self.client).await {
+            Ok(coupon) => coupon,
+            Err(e) => return StripeApiError::from(e).none_if_missing(),
+        };
+        Ok(coupon.valid.then(|| map::coupon(&coupon, None)))
     }
 
     /// The payment method new charges would use: the customer's default, or

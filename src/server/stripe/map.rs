@@ -113,20 +113,26 @@ pub fn scheduled_product_ids(s: &stripe_billing::Subscription) -> Vec<String> {
 /// promotion code if any (`discounts.promotion_code`).
 fn discount(d: &stripe_product::Discount) -> Option<Discount> {
     let coupon = d.source.coupon.as_ref()?.as_object()?;
-    Some(Discount {
+    let code = d
+        .promotion_code
+        .as_ref()
+        .and_then(|p| p.as_object())
+        .map(|p| p.code.clone());
+    Some(self::coupon(coupon, code))
+}
+
+/// A coupon as the discount it gives, typed in as `promotion_code` if any.
+pub fn coupon(coupon: &stripe_product::Coupon, promotion_code: Option<String>) -> Discount {
+    Discount {
         coupon_id: coupon.id.to_string(),
-        promotion_code: d
-            .promotion_code
-            .as_ref()
-            .and_then(|p| p.as_object())
-            .map(|p| p.code.clone()),
+        promotion_code,
         name: coupon.name.clone(),
         percent_off: coupon.percent_off,
         amount_off: coupon
             .amount_off
             .zip(coupon.currency.as_ref())
             .map(|(amount, currency)| Money::new(amount, &currency.to_string())),
-    })
+    }
 }
 
 /// A recurring price as a plan-picker option; one-off prices are not plans.

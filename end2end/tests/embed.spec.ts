@@ -1,0 +1,78 @@
+import { expect, test, type Page } from "@playwright/test";
+import { MERCHANT, freshSeed, seed, signedIdentity, stripeSubscription } from "./support";
+
+// The merchant's page lives on another origin (127.0.0.2) than the portal
+// (127.0.0.1): another site, so the iframe is a third-party context. It is
+// served by host-server.mjs, loads embed.js from the portal and collects
+// handleResponse's payloads in window.events.
+function hostPage(site: string, portal: string, settings: Record<string, unknown>): string {
+  const query = new URLSearchParams({ portal: new URL(portal).origin, settings: JSON.stringify(settings) });
+  return `${site}/embed-host?${query}`;
+}
+
+function events(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as any).events.map((e: any) => e.event));
+}
+
+test("the portal embedded on the merchant's site reports the customer's actions", async ({ page, baseURL, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "the embed is a script on the merchant's page");
+  const ada = freshSeed("embed").customers.ada;
+  const sub = ada.subscriptions.pro_monthly;
+  await page.goto(hostPage(MERCHANT, baseURL!, { email: ada.email, hash: signedIdentity(ada.email) }));
+
+  const portal = page.frameLocator("#portico-embed iframe");
+  await expect(portal.getByRole("heading", { name: "Your subscriptions" })).toBeVisible();
+  await expect.poll(() => events(page)).toEqual(["pre_load", "post_load"]);
+  // The iframe takes its content's height and the portal's title.
+  const iframe = page.locator("#portico-embed iframe");
+  await expect.poll(() => iframe.evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(500);
+  await expect(iframe).toHaveAttribute("title", "Billing portal");
+
+  await portal.locator("body[data-hydrated]").waitFor();
+  await portal.getByRole("article", { name: "Pro" }).getByRole("link", { name: "Cancel subscription" }).click();
+  await expect(portal.getByRole("heading", { level: 1, name: "Cancel Pro?" })).toBeVisible();
+  await portal.getByLabel("It's too expensive").check();
+  await portal.getByRole("button", { name: "Cancel subscription" }).click();
+  await expect(portal.getByRole("status")).toContainText("Your subscription has been canceled");
+
+  await expect.poll(() => events(page)).toContain("cancel");
+  const cancel = await page.evaluate(() => (window as any).events.find((e: any) => e.event === "cancel"));
+  expect(cancel.response.subscription.id).toBe(sub);
+  expect(cancel.response.subscription.cancel_at_period_end).toBe(true);
+  expect((await stripeSubscription(sub)).cancel_at_period_end).toBe(true);
+
+  // Reactivating is reported too, once.
+  await portal.getByRole("article", { name: "Pro" }).getByRole("button", { name: "Keep subscription" }).click();
+  await expect.poll(() => events(page)).toContain("reactivate");
+  expect((await events(page)).filter((e) => e === "cancel")).toHaveLength(1);
+  expect((await stripeSubscription(sub)).cancel_at_period_end).toBe(false);
+});
+
+test("a site that is not an allowed origin can neither embed nor frame the portal", async ({ page, baseURL, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "the embed is a script on the merchant's page");
+  const ada = seed().customers.ada;
+  const evil = "http://127.0.0.3:3199";
+
+  // With embed.js the portal refuses the origin, and nothing is posted to it.
+  await page.goto(hostPage(evil, baseURL!, { email: ada.email, hash: signedIdentity(ada.email) }));
+  await expect(page.locator("#portico-embed iframe")).toBeAttached();
+  await page.waitForTimeout(1000);
+  expect(await events(page)).toEqual(["pre_load"]);
+
+  // Forging embed.js's parameters (an allowed origin, a leaked identity)
+  // opens a session, but the browser will not show the page inside this
+  // site: frame-ancestors names only the merchant's.
+  const forged = new URLSearchParams({ email: ada.email, hash: signedIdentity(ada.email), origin: MERCHANT });
+  const refused = page.waitForEvent("console", { predicate: (m) => m.text().includes("frame-ancestors"), timeout: 10_000 });
+  await page.goto(`${evil}/frame?src=${encodeURIComponent(`${baseURL}/embed?${forged}`)}`);
+  await refused;
+  await expect(page.frameLocator("iframe").getByRole("heading", { name: "Your subscriptions" })).toHaveCount(0);
+});
+
+test("without an identity the embed offers the email sign-in", async ({ page, baseURL, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "the embed is a script on the merchant's page");
+  await page.goto(hostPage(MERCHANT, baseURL!, {}));
+  const portal = page.frameLocator("#portico-embed iframe");
+  await expect(portal.getByRole("heading", { name: "Sign in to your billing portal" })).toBeVisible();
+  await expect.poll(() => events(page)).toEqual(["pre_load", "post_load"]);
+});

@@ -1,0 +1,336 @@
+//! Billflow's email login: a customer types an email address and, if it
+//! belongs to a Stripe customer, receives a link that signs them in.
+//!
+//! OWASP ASVS V2.7's rules for such links: the token is random (32 bytes
+//! from the CSPRNG), stored only as a hash, usable once, valid 10 minutes,
+//! and consumed by a POST, not by the GET a mail scanner prefetches. The
+//! page answers the same whether or not the address is known, and the
+//! lookup and the sending happen after the answer, so its timing says
+//! nothing either. Requests are limited per address and per client.
+
+use leptos_i18n::Locale as _;
+use url::Url;
+
+use crate::error::PortalError;
+use crate::i18n::*;
+use crate::model::Customer;
+use crate::portal_config::PortalConfig;
+use crate::server::db::audit::AuditEntry;
+use crate::server::db::login_links::LoginLinkRow;
+use crate::server::db::now;
+use crate::server::db::portal_configs::StoredConfig;
+use crate::server::mail::{Email, MailError};
+use crate::server::origins;
+use crate::server::rate_limit::{self, LOGIN_PER_ADDRESS, LOGIN_PER_CLIENT};
+use crate::server::session::token;
+use crate::server::state::AppState;
+
+/// Prefix of the tokens in sign-in emails.
+pub const TOKEN_PREFIX: &str = "pmail_";
+/// Seconds a sign-in link stays valid.
+pub const LINK_TTL: i64 = 10 * 60;
+/// The query parameter that carries the token to the configuration's
+/// `login_redirect_url` (the merchant's page with the embed).
+pub const REDIRECT_TOKEN_PARAM: &str = "portico_token";
+
+/// Someone asks for a sign-in email.
+pub struct LinkRequest<'a> {
+    pub email: &'a str,
+    /// The client's address, for the per-client limit.
+    pub client: &'a str,
+    /// The language the email is written in.
+    pub locale: Locale,
+}
+
+/// The default configuration of this instance's mode, if email login is on
+/// and mail can be sent.
+pub async fn login_config(state: &AppState) -> Result<StoredConfig, PortalError> {
+    let config = crate::server::portal::default_config(state)
+        .await
+        .ok_or(PortalError::Unavailable)?;
+    if !config.settings.email_login || !state.mailer.is_available() {
+        return Err(PortalError::EmailLoginUnavailable);
+    }
+    Ok(config)
+}
+
+/// Handles a request for a sign-in email. `Ok` means "answered": the caller
+/// shows the same page whether or not the address belongs to a customer.
+/// Refusals (malformed address, too many requests, login off) do not depend
+/// on whether the address is known either.
+pub async fn request_link(state: &AppState, request: LinkRequest<'_>) -> Result<(), PortalError> {
+    let config = login_config(state).await?;
+    let email = request.email.trim();
+    if !crate::model::valid_email(email) {
+        return Err(PortalError::InvalidDetail(crate::model::DetailField::Email));
+    }
+    let now = now();
+    rate_limit::check(&state.db, LOGIN_PER_CLIENT, request.client, now).await?;
+    rate_limit::check(&state.db, LOGIN_PER_ADDRESS, &email.to_lowercase(), now).await?;
+
+    let state = state.clone();
+    let email = email.to_string();
+    let locale = request.locale;
+    tokio::spawn(async move {
+        match send_link(&state, &config, &email, locale).await {
+            Ok(true) => tracing::info!("sign-in email sent"),
+            // Neither the address nor whether it is known is logged.
+            Ok(false) => tracing::info!("sign-in email asked for an unknown address"),
+            Err(e) => tracing::warn!(error = %e, "sign-in email not sent"),
+        }
+    });
+    Ok(())
+}
+
+/// Why a sign-in email was not sent (logged only).
+#[derive(Debug, thiserror::Error)]
+enum SendError {
+    #[error("Stripe: {0}")]
+    Stripe(#[from] crate::server::stripe::StripeApiError),
+    #[error("storage: {0}")]
+    Db(#[from] crate::server::db::DbError),
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
+    #[error("cannot build the link")]
+    Link,
+}
+
+/// Looks the address up and, for a customer, stores a link and mails it.
+/// Returns whether a customer was found.
+async fn send_link(
+    state: &AppState,
+    config: &StoredConfig,
+    email: &str,
+    locale: Locale,
+) -> Result<bool, SendError> {
+    let Some(customer) = find_customer(state, email).await? else {
+        return Ok(false);
+    };
+    let token = token::generate(TOKEN_PREFIX);
+    let created_at = now();
+    let row = LoginLinkRow {
+        id: format!("mll_{}", token::random(20)),
+        customer_id: customer.id.clone(),
+        configuration_id: config.id.clone(),
+        livemode: state.livemode(),
+        created_at,
+        expires_at: created_at + LINK_TTL,
+        used_at: None,
+    };
+    state.db.insert_login_link(&row, &token.hash).await?;
+    let link = link_url(
+        &state.config.server.public_url,
+        &config.settings,
+        &token.plain,
+    )
+    .ok_or(SendError::Link)?;
+    let company = company_name(&config.settings, &state.config.server.public_url);
+    // The address the customer typed, which Stripe matched.
+    let message = compose(locale, &company, email, &link);
+    state.mailer.send(&state.db, &message).await?;
+    let audit = AuditEntry {
+        occurred_at: now(),
+        session_id: None,
+        customer_id: Some(&customer.id),
+        action: "send_login_link",
+        subscription_id: None,
+        outcome: "ok",
+        detail: Some(&row.id),
+    };
+    if let Err(e) = state.db.record_audit(&audit).await {
+        tracing::error!(error = %e, "cannot write the audit log");
+    }
+    Ok(true)
+}
+
+/// The customer with this email. Stripe's email filter is case-sensitive,
+/// and people type their address in any case: the lowercase form is tried
+/// too.
+async fn find_customer(
+    state: &AppState,
+    email: &str,
+) -> Result<Option<Customer>, crate::server::stripe::StripeApiError> {
+    if let Some(found) = state.stripe.customer_by_email(email).await? {
+        return Ok(Some(found));
+    }
+    let lower = email.to_lowercase();
+    if lower != email {
+        return state.stripe.customer_by_email(&lower).await;
+    }
+    Ok(None)
+}
+
+/// The link in the email: the configuration's `login_redirect_url` (the
+/// merchant's page with the embed) receives the token when it is set and
+/// allowed, Portico's own confirmation page otherwise.
+pub fn link_url(public_url: &Url, settings: &PortalConfig, token: &str) -> Option<String> {
+    let redirect = settings
+        .login_redirect_url
+        .as_deref()
+        .and_then(|url| Url::parse(url).ok())
+        .filter(|url| origins::is_allowed(settings, url));
+    let mut url = match redirect {
+        Some(mut url) => {
+            url.query_pairs_mut()
+                .append_pair(REDIRECT_TOKEN_PARAM, token);
+            return Some(url.to_string());
+        }
+        None => public_url.join("login/confirm").ok()?,
+    };
+    url.query_pairs_mut().append_pair("token", token);
+    Some(url.to_string())
+}
+
+/// The name the email is sent by: the configuration's company name, or the
+/// portal's host.
+pub fn company_name(settings: &PortalConfig, public_url: &Url) -> String {
+    settings
+        .company_name
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| public_url.host_str().unwrap_or("Portico").to_string())
+}
+
+/// The sign-in email in `locale`.
+pub fn compose(locale: Locale, company: &str, to: &str, link: &str) -> Email {
+    let subject = td_string!(locale, login.email_subject, company = company).to_string();
+    let intro = td_string!(locale, login.email_intro, company = company).to_string();
+    let button = td_string!(locale, login.email_button);
+    let validity = td_string!(locale, login.email_validity);
+    let ignore = td_string!(locale, login.email_ignore);
+    let text = format!("{intro}\n\n{button}: {link}\n\n{validity}\n\n{ignore}\n\n— {company}\n");
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><body>\
+         <p>{intro}</p>\
+         <p><a href=\"{link}\">{button}</a></p>\
+         <p>{validity}</p><p>{ignore}</p><p>— {company}</p>\
+         </body></html>",
+        lang = locale.as_str(),
+        intro = escape_html(&intro),
+        link = escape_html(link),
+        button = escape_html(button),
+        validity = escape_html(validity),
+        ignore = escape_html(ignore),
+        company = escape_html(company),
+    );
+    Email {
+        to: to.to_string(),
+        from_name: Some(company.to_string()),
+        subject,
+        text,
+        html,
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The link of `token` if it can still be used (for the confirmation page,
+/// which uses nothing up).
+pub async fn usable_link(state: &AppState, token: &str) -> Result<LoginLinkRow, PortalError> {
+    if !token.starts_with(TOKEN_PREFIX) || token.len() > 100 {
+        return Err(PortalError::LoginLinkExpired);
+    }
+    let row = state
+        .db
+        .login_link_by_hash(&token::hash(token))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot read sign-in links");
+            PortalError::Unavailable
+        })?
+        .filter(|row| row.livemode == state.livemode())
+        .ok_or(PortalError::LoginLinkExpired)?;
+    if row.used_at.is_some() || row.expires_at <= now() {
+        return Err(PortalError::LoginLinkExpired);
+    }
+    Ok(row)
+}
+
+/// Uses the link of `token`: succeeds once, within its 10 minutes.
+pub async fn use_link(state: &AppState, token: &str) -> Result<LoginLinkRow, PortalError> {
+    let row = usable_link(state, token).await?;
+    let used = state.db.use_login_link(&row.id, now()).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot use a sign-in link");
+        PortalError::Unavailable
+    })?;
+    // Another request used it between the read and the update.
+    if !used {
+        return Err(PortalError::LoginLinkExpired);
+    }
+    Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn public() -> Url {
+        Url::parse("https://billing.example/").unwrap()
+    }
+
+    #[test]
+    fn links_go_to_portico_unless_the_merchant_receives_them() {
+        let mut settings = PortalConfig::default();
+        assert_eq!(
+            link_url(&public(), &settings, "pmail_abc").as_deref(),
+            Some("https://billing.example/login/confirm?token=pmail_abc")
+        );
+        settings.login_redirect_url = Some("https://shop.example/billing?tab=1".into());
+        // Not an allowed origin: never an open redirect.
+        assert_eq!(
+            link_url(&public(), &settings, "pmail_abc").as_deref(),
+            Some("https://billing.example/login/confirm?token=pmail_abc")
+        );
+        settings.allowed_origins = vec!["https://shop.example".into()];
+        assert_eq!(
+            link_url(&public(), &settings, "pmail_abc").as_deref(),
+            Some("https://shop.example/billing?tab=1&portico_token=pmail_abc")
+        );
+    }
+
+    #[test]
+    fn email_names_the_company_and_escapes_it_in_html() {
+        let email = compose(
+            Locale::en,
+            "Acme <Tools>",
+            "ada@example.com",
+            "https://billing.example/login/confirm?token=pmail_abc&x=1",
+        );
+        assert!(email.subject.contains("Acme <Tools>"));
+        assert!(
+            email
+                .text
+                .contains("https://billing.example/login/confirm?token=pmail_abc&x=1")
+        );
+        assert!(email.html.contains("Acme &lt;Tools&gt;"));
+        assert!(email.html.contains("token=pmail_abc&amp;x=1"));
+        assert_eq!(email.from_name.as_deref(), Some("Acme <Tools>"));
+    }
+
+    #[test]
+    fn emails_are_translated() {
+        let en = compose(Locale::en, "Acme", "a@b.example", "https://x.example/");
+        let de = compose(Locale::de, "Acme", "a@b.example", "https://x.example/");
+        assert_ne!(en.subject, de.subject);
+        assert_ne!(en.text, de.text);
+    }
+
+    #[test]
+    fn company_defaults_to_the_portal_host() {
+        let settings = PortalConfig::default();
+        assert_eq!(company_name(&settings, &public()), "billing.example");
+    }
+}
