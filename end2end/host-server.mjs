@@ -9,6 +9,7 @@
 //   GET /frame?src=<portal URL>   a bare iframe, as a site that forges
 //                                  embed.js's parameters would make it
 //   GET /health
+//   GET <anything else>            "Back at the shop": where customers return
 import http from "node:http";
 
 const PORT = 3199;
@@ -64,8 +65,10 @@ function handle(request, response) {
 <body><iframe title="framed" src="${attribute}" style="width:100%;height:600px"></iframe></body></html>`);
     return;
   }
-  response.writeHead(404, { "content-type": "text/plain" });
-  response.end("not found");
+  // Any other page: the merchant's own site, where customers return to.
+  response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+  response.end(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Acme</title></head>
+<body><h1>Back at the shop</h1></body></html>`);
 }
 
 for (const host of HOSTS) {

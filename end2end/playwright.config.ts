@@ -27,6 +27,10 @@ export default defineConfig({
   // Each spec seeds its own customers at the emulator first (several seconds
   // on a busy 2-core machine).
   timeout: 90_000,
+  // Two Porticos (debug builds), the emulator and Chromium share two cores:
+  // an action's page can take more than Playwright's default 5 s to show.
+  // Speed is measured by benchmarks, not here.
+  expect: { timeout: 15_000 },
   fullyParallel: true,
   workers: 2,
   retries: 0,

@@ -73,7 +73,9 @@
         name = "error";
         response = { error: node.getAttribute("data-error") };
       }
-      var key = name + " " + window.location.pathname + window.location.search;
+      // Actions carry a fresh `n` in the address; errors are told apart by
+      // their code too.
+      var key = name + " " + (response.error || "") + " " + window.location.pathname + window.location.search;
       if (sent[key]) continue;
       remember(key);
       post({ type: "event", event: name, response: response });

@@ -32,18 +32,31 @@
   }
   var PORTAL = new URL(script.src, window.location.href).origin;
 
+  // An email sign-in token handed to this page (the configuration's
+  // login_redirect_url), taken out of the address so that a reload does not
+  // present the spent token again.
+  function takeToken() {
+    var url = new URL(window.location.href);
+    var token = url.searchParams.get("portico_token");
+    if (token) {
+      url.searchParams.delete("portico_token");
+      window.history.replaceState(window.history.state, "", url.toString());
+    }
+    return token;
+  }
+
   function portalUrl(settings) {
     var params = new URLSearchParams();
     params.set("origin", window.location.origin);
-    var token = settings.token || new URLSearchParams(window.location.search).get("portico_token");
-    if (token) {
-      params.set("token", token);
-      return PORTAL + "/login/confirm?" + params.toString();
-    }
+    var token = takeToken() || settings.token;
     if (settings.customer_id) {
+      // The merchant's own word on who is signed in wins over any token.
       params.set("customer_id", String(settings.customer_id));
     } else if (settings.email) {
       params.set("email", String(settings.email));
+    } else if (token) {
+      params.set("token", token);
+      return PORTAL + "/login/confirm?" + params.toString();
     } else {
       // Nobody named: the portal asks for an email address and sends a link.
       return PORTAL + "/login?" + params.toString();

@@ -7,7 +7,9 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::embed_bridge::EmbedBridge;
 use crate::components::language_switcher::LanguageSwitcher;
-use crate::components::session_frame::{EmbedMarker, ReturnToMerchant, provide_session_frame};
+use crate::components::session_frame::{
+    EmbedMarker, ReturnToMerchant, SignOut, provide_session_frame,
+};
 use crate::i18n::*;
 use crate::model::EmbedFrame;
 use crate::pages::add_card::AddCardPage;
@@ -114,10 +116,16 @@ fn StaticApp(page: StaticPage, embed: Option<EmbedFrame>) -> impl IntoView {
     }
 }
 
+/// The document title in the page's language. The server writes it once: a
+/// reactive title is read when the head is rendered, after the body, and the
+/// language signal it reads can be disposed by then (a panic that cut the
+/// response short). In the browser an effect follows the language switch.
 #[component]
 fn PageTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, app_title) /> }
+    let title = td_string!(i18n.get_locale_untracked(), app_title);
+    Effect::new(move |_| document().set_title(td_string!(i18n.get_locale(), app_title)));
+    view! { <Title text=title /> }
 }
 
 /// The header and main landmark every page shares. A static page (no wasm)
@@ -139,6 +147,7 @@ fn Frame(children: Children, #[prop(optional)] static_page: bool) -> impl IntoVi
                     .then(|| view! {
                         <ReturnToMerchant />
                         <LanguageSwitcher />
+                        <SignOut />
                     })}
             </div>
         </header>

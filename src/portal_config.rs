@@ -79,8 +79,10 @@ pub struct PortalConfig {
     /// The return URL of API sessions that name none (Stripe's
     /// `default_return_url`); must be on an allowed origin too.
     pub default_return_url: Option<String>,
-    /// Customers may ask for a sign-in link by email (Billflow's email
-    /// login, Stripe's `login_page`).
+    /// Customers may ask for a sign-in link by email at `/login` (Billflow's
+    /// email login, Stripe's `login_page.enabled`). Off by default, as at
+    /// Stripe: it lets anyone who knows a customer's address have a link
+    /// mailed to it, which a merchant should choose.
     pub email_login: bool,
     /// The merchant's name: the sender of sign-in emails and the name they
     /// mention. `None` uses the portal's host name.
@@ -172,7 +174,7 @@ impl Default for PortalConfig {
             debug: false,
             allowed_origins: Vec::new(),
             default_return_url: None,
-            email_login: true,
+            email_login: false,
             company_name: None,
             login_redirect_url: None,
         }

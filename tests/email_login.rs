@@ -98,13 +98,24 @@ async fn known_address_receives_a_link_that_signs_in_once() {
         assert!(message.html.contains(&link.replace('&', "&amp;")));
 
         // Opening the link (or a mail scanner fetching it) signs nobody in.
+        // The page names the account, masked, so a link forwarded by
+        // someone else shows it is not the customer's own.
         let path = link.trim_start_matches("http://127.0.0.1:0").to_string();
+        let masked = format!("{}•••@example.com", &ada.email[..1]);
         for _ in 0..2 {
             let page = app.get_with(&path, &[("accept-language", "en")]).await;
             assert_eq!(page.status(), 200, "{backend:?}");
             assert!(session_cookie(&page).is_none(), "{backend:?}: GET signs in");
-            let html = page.text().await.unwrap();
+            let html = page.text().await.unwrap().replace("<!>", "");
             assert!(html.contains("Continue to the billing portal"));
+            assert!(
+                html.contains(&format!("signs in the account of {masked}")),
+                "{html}"
+            );
+            assert!(
+                !html.contains(&ada.email),
+                "{backend:?}: the address is masked"
+            );
         }
 
         let token = token_of(&link);
@@ -126,7 +137,75 @@ async fn known_address_receives_a_link_that_signs_in_once() {
         assert!(html.contains("Request a new sign-in link"));
         assert_eq!(app.audit_count(&ada.id, "send_login_link", "ok").await, 1);
         assert_eq!(app.audit_count(&ada.id, "sign_in", "ok").await, 1);
+
+        // Signed in, the form and a spent link lead to the portal.
+        for signed_in_path in ["/login".to_string(), path.clone()] {
+            let page = app.get_with(&signed_in_path, &[("cookie", &cookie)]).await;
+            assert_eq!(page.status(), 303, "{backend:?}: {signed_in_path}");
+            assert_eq!(page.headers()["location"], "/");
+        }
     }
+}
+
+#[tokio::test]
+async fn using_one_link_spends_the_customers_other_links() {
+    let seed = fresh_seed("mailspend");
+    let ada = &seed.customers["ada"];
+    let app = TestApp::start_with_mail(Backend::Postgres).await;
+    ask_for_link(&app, &ada.email).await;
+    ask_for_link(&app, &ada.email).await;
+    let mail = wait_for_mail(&ada.email, 2).await;
+    let first = token_of(&link_in(&mail[0].text));
+    let second = token_of(&link_in(&mail[1].text));
+    assert_ne!(first, second);
+    assert_eq!(confirm(&app, &second).await.status(), 303);
+    assert_eq!(
+        confirm(&app, &first).await.status(),
+        410,
+        "the older email is spent too"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let seed = fresh_seed("mailout");
+    let ada = &seed.customers["ada"];
+    let app = TestApp::start_with_mail(Backend::Sqlite).await;
+    ask_for_link(&app, &ada.email).await;
+    let token = token_of(&link_in(&wait_for_mail(&ada.email, 1).await[0].text));
+    let cookie = session_cookie(&confirm(&app, &token).await).unwrap();
+    let (status, html) = app.portal_page(&cookie, "en").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"action="/logout""#), "a Sign out button");
+
+    let out = app
+        .post_page(
+            "/logout",
+            &[],
+            &[("cookie", &cookie), ("accept-language", "en")],
+        )
+        .await;
+    assert_eq!(out.status(), 200);
+    let cleared: Vec<&str> = out
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(
+        cleared
+            .iter()
+            .all(|c| c.starts_with("portico_session=;") && c.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
+    assert_eq!(cleared.len(), 2, "both kinds of session cookie are cleared");
+    let page = out.text().await.unwrap();
+    assert!(page.contains("You're signed out") && page.contains("Sign in again by email"));
+    assert_eq!(app.session_count().await, 0);
+    // The old cookie opens nothing any more.
+    let (status, _) = app.portal_page(&cookie, "en").await;
+    assert_eq!(status, 401);
+    assert_eq!(app.audit_count(&ada.id, "sign_out", "ok").await, 1);
 }
 
 #[tokio::test]
@@ -279,6 +358,10 @@ async fn email_login_can_be_turned_off() {
     let seed = fresh_seed("mailoff");
     let app = TestApp::start_with_mail(Backend::Sqlite).await;
     app.configure(|c| c.email_login = false).await;
+    assert!(
+        !portico::portal_config::PortalConfig::default().email_login,
+        "a merchant turns email sign-in on"
+    );
     let form = app.get_with("/login", &[("accept-language", "en")]).await;
     assert_eq!(form.status(), 404);
     assert!(
@@ -299,6 +382,7 @@ async fn without_smtp_the_message_is_kept_in_the_outbox() {
     let ada = &seed.customers["ada"];
     // The embedded default: no PORTICO_SMTP_URL.
     let app = TestApp::start(Backend::Sqlite).await;
+    app.configure(|c| c.email_login = true).await;
     assert_eq!(ask_for_link(&app, &ada.email).await.0, 200);
     let mut kept = Vec::new();
     for _ in 0..100 {

@@ -54,10 +54,21 @@ async fn embed_from_an_allowed_origin_opens_a_session_its_iframe_can_keep() {
         let hash = identity_hash(NEW_SECRET.as_bytes(), &email);
         let response = app.get(&embed_path(&email, &hash, SHOP)).await;
         assert_eq!(response.status(), 303, "{backend:?}");
-        let set_cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .to_string();
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        // The first-party cookie is cleared: where Portico is embedded on
+        // its own site, the browser would send both.
+        assert!(
+            set_cookies
+                .iter()
+                .any(|c| c.starts_with("portico_session=;") && c.contains("SameSite=Lax")),
+            "{set_cookies:?}"
+        );
+        let set_cookie = set_cookies[0].clone();
         for attribute in ["HttpOnly", "SameSite=None", "Secure", "Partitioned"] {
             assert!(
                 set_cookie.contains(attribute),

@@ -31,6 +31,7 @@ async fn live_app() -> TestApp {
         .unwrap()
         .expect("live default");
     live.settings.require_hash = false;
+    live.settings.email_login = true;
     live.settings.allowed_origins = vec![SHOP.into()];
     db.update_portal_config(&live.id, &live.settings)
         .await
@@ -88,6 +89,8 @@ async fn live_mode_refuses_test_keys() {
 
 #[tokio::test]
 async fn live_mode_without_smtp_sends_no_email() {
+    // Email sign-in is on in the live configuration, but there is no
+    // development mailbox in live mode.
     let app = live_app().await;
     let form = app.get_with("/login", &[("accept-language", "en")]).await;
     assert_eq!(form.status(), 404);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { MERCHANT, freshSeed, seed, signedIdentity, stripeSubscription } from "./support";
+import { MERCHANT, freshSeed, linkIn, seed, signedIdentity, stripeSubscription, waitForMail } from "./support";
 
 // The merchant's page lives on another origin (127.0.0.2) than the portal
 // (127.0.0.1): another site, so the iframe is a third-party context. It is
@@ -75,4 +75,33 @@ test("without an identity the embed offers the email sign-in", async ({ page, ba
   const portal = page.frameLocator("#portico-embed iframe");
   await expect(portal.getByRole("heading", { name: "Sign in to your billing portal" })).toBeVisible();
   await expect.poll(() => events(page)).toEqual(["pre_load", "post_load"]);
+});
+
+test("an emailed sign-in token handed to the merchant's page signs in inside the embed", async ({ page, baseURL, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "the embed is a script on the merchant's page");
+  const ada = freshSeed("embedmail").customers.ada;
+  // The merchant's login_redirect_url page receives ?portico_token=…
+  await page.goto("/login");
+  await page.getByLabel("Email address").fill(ada.email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  const token = new URL(linkIn((await waitForMail(ada.email)).text)).searchParams.get("token")!;
+  await page.context().clearCookies();
+
+  await page.goto(`${hostPage(MERCHANT, baseURL!, {})}&portico_token=${token}`);
+  // embed.js takes the token out of the address, so a reload cannot spend it again.
+  await expect(page).not.toHaveURL(/portico_token/);
+  const portal = page.frameLocator("#portico-embed iframe");
+  await expect(portal.getByText(/signs in the account of .•••@example\.com/)).toBeVisible();
+  await portal.getByRole("button", { name: "Continue to the billing portal" }).click();
+  await expect(portal.getByRole("heading", { name: "Your subscriptions" })).toBeVisible();
+  await expect(portal.getByText(`Signed in as ${ada.email}`)).toBeVisible();
+
+  // The session lives in the iframe's (partitioned) cookie: a reload of the
+  // merchant's page finds the customer still signed in.
+  await page.reload();
+  await expect(portal.getByRole("heading", { name: "Your subscriptions" })).toBeVisible();
+
+  await portal.getByRole("button", { name: "Sign out" }).click();
+  await expect(portal.getByRole("heading", { name: "You're signed out" })).toBeVisible();
+  await expect.poll(() => events(page)).toContain("sign_out");
 });

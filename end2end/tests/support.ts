@@ -136,7 +136,7 @@ export function linkIn(text: string): string {
 
 /** A signed identity that expires, as the README's Node snippet makes it. */
 export function signedIdentity(value: string, keyId = "default", secret = HASH_SECRET): string {
-  const payload = `v1.${keyId}.${Math.floor(Date.now() / 1000)}`;
-  const mac = createHmac("sha256", secret).update(`${payload}.${value}`).digest("hex");
-  return `${payload}.${mac}`;
+  const time = Math.floor(Date.now() / 1000);
+  const mac = createHmac("sha256", secret).update(`v1\n${keyId}\n${time}\n${value}`).digest("hex");
+  return `v1.${keyId}.${time}.${mac}`;
 }

@@ -3,7 +3,8 @@ ALTER TABLE portal_sessions ADD COLUMN service TEXT;
 ALTER TABLE portal_sessions ADD COLUMN embed_origin TEXT;
 
 -- Email sign-in links. Only the token's SHA-256 is stored; `used_at` makes
--- a link single-use.
+-- a link single-use. `recipient_hint` is the masked address it was sent to
+-- (a•••@example.com), shown on the confirmation page.
 CREATE TABLE login_links (
     id               TEXT PRIMARY KEY,
     token_hash       TEXT NOT NULL UNIQUE,
@@ -12,8 +13,10 @@ CREATE TABLE login_links (
     livemode         BIGINT NOT NULL CHECK (livemode IN (0, 1)),
     created_at       BIGINT NOT NULL,
     expires_at       BIGINT NOT NULL,
-    used_at          BIGINT
+    used_at          BIGINT,
+    recipient_hint   TEXT NOT NULL
 );
+CREATE INDEX login_links_customer ON login_links (customer_id);
 CREATE INDEX login_links_expires_at ON login_links (expires_at);
 
 -- Fixed-window request counters shared by every Portico instance. `bucket`

@@ -79,10 +79,10 @@ portico_env() {
 
 # merchant_setup ORIGIN — for the Portico of the current environment: lets
 # the merchant site ORIGIN receive customers back (return URLs) and embed
-# the portal, names the merchant "Acme Tools" (sign-in emails), and prints a
-# new portal session API key.
+# the portal, names the merchant "Acme Tools" and turns on email sign-in, and
+# prints a new portal session API key.
 merchant_setup() {
-  "$ROOT/target/debug/portico" config set "{\"allowed_origins\": [\"$1\"], \"company_name\": \"Acme Tools\"}" 2>/dev/null
+  "$ROOT/target/debug/portico" config set "{\"allowed_origins\": [\"$1\"], \"company_name\": \"Acme Tools\", \"email_login\": true}" 2>/dev/null
   "$ROOT/target/debug/portico" api-key create --description "$(basename "$0")" 2>/dev/null
 }
 

@@ -21,9 +21,9 @@ PORT = int(os.environ.get("DEMO_SHOP_PORT", "8080"))
 
 
 def portico_signed_identity(key_id, secret, value):
-    payload = f"v1.{key_id}.{int(time.time())}"
-    mac = hmac.new(secret.encode(), f"{payload}.{value}".encode(), hashlib.sha256).hexdigest()
-    return f"{payload}.{mac}"
+    now = int(time.time())
+    mac = hmac.new(secret.encode(), f"v1\n{key_id}\n{now}\n{value}".encode(), hashlib.sha256).hexdigest()
+    return f"v1.{key_id}.{now}.{mac}"
 
 
 def page():

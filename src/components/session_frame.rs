@@ -7,6 +7,7 @@ use crate::api::get_session_frame::get_session_frame;
 use crate::components::embed_bridge::EmbedBridge;
 use crate::components::error_panel::ReturnLink;
 use crate::error::PortalError;
+use crate::i18n::*;
 use crate::model::SessionFrame;
 
 /// The frame, loaded once per page load and shared by the components below.
@@ -44,6 +45,24 @@ fn with_frame<V: IntoView + 'static>(
 #[component]
 pub fn EmbedMarker() -> impl IntoView {
     with_frame(|frame| frame.embed.map(|embed| view! { <EmbedBridge embed /> }))
+}
+
+/// "Sign out" in the header, when there is a session: a plain form, so it
+/// works without JavaScript too.
+#[component]
+pub fn SignOut() -> impl IntoView {
+    let i18n = use_i18n();
+    with_frame(move |frame| {
+        frame.signed_in.then(|| {
+            view! {
+                <form class="sign-out" method="post" action="/logout">
+                    <button type="submit" class="button button-small">
+                        {t!(i18n, sign_out)}
+                    </button>
+                </form>
+            }
+        })
+    })
 }
 
 /// "Return to shop.example" in the header, when the merchant gave a return URL.

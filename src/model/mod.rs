@@ -386,6 +386,8 @@ pub struct SessionFrame {
     pub flow: Option<PortalFlow>,
     /// Set when the portal is embedded in the merchant's page.
     pub embed: Option<EmbedFrame>,
+    /// There is a session to sign out of.
+    pub signed_in: bool,
 }
 
 /// What the page tells `public/embed-frame.js` when the portal runs in an

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::error_panel::ErrorPanel;
+use crate::components::error_panel::{ErrorPanel, ReturnLink};
 use crate::components::format;
 use crate::error::PortalError;
 use crate::i18n::*;
@@ -33,10 +33,17 @@ pub enum StaticPage {
         email: String,
         origin: Option<String>,
     },
+    /// After signing out.
+    SignedOut {
+        return_url: Option<String>,
+        login_href: Option<String>,
+    },
     /// The page a sign-in email links to: one button that uses the link, so
     /// a mail scanner's GET signs nobody in.
     LoginConfirm {
         token: String,
+        /// The masked address the link was sent to.
+        account: String,
         origin: Option<String>,
     },
 }
@@ -60,9 +67,15 @@ pub fn StaticPageView(page: StaticPage) -> impl IntoView {
             error,
         } => view! { <LoginForm company email origin error /> }.into_any(),
         StaticPage::LoginSent { email, origin } => view! { <LoginSent email origin /> }.into_any(),
-        StaticPage::LoginConfirm { token, origin } => {
-            view! { <LoginConfirm token origin /> }.into_any()
-        }
+        StaticPage::SignedOut {
+            return_url,
+            login_href,
+        } => view! { <SignedOut return_url login_href /> }.into_any(),
+        StaticPage::LoginConfirm {
+            token,
+            account,
+            origin,
+        } => view! { <LoginConfirm token account origin /> }.into_any(),
     }
 }
 
@@ -162,12 +175,39 @@ fn LoginSent(email: String, origin: Option<String>) -> impl IntoView {
 }
 
 #[component]
-fn LoginConfirm(token: String, origin: Option<String>) -> impl IntoView {
+fn SignedOut(return_url: Option<String>, login_href: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section
+            class="login"
+            role="status"
+            aria-labelledby="signed-out-heading"
+            data-portico-event="sign_out"
+            data-portico-response="{}"
+        >
+            <h1 id="signed-out-heading">{t!(i18n, signed_out.heading)}</h1>
+            <p>{t!(i18n, signed_out.body)}</p>
+            {return_url.map(|href| view! { <p><ReturnLink href /></p> })}
+            {login_href
+                .map(|href| {
+                    view! {
+                        <p>
+                            <a href=href>{t!(i18n, signed_out.sign_in_again)}</a>
+                        </p>
+                    }
+                })}
+        </section>
+    }
+}
+
+#[component]
+fn LoginConfirm(token: String, account: String, origin: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="login" aria-labelledby="confirm-heading">
             <h1 id="confirm-heading">{t!(i18n, login.confirm_heading)}</h1>
             <p>{t!(i18n, login.confirm_body)}</p>
+            <p class="hint">{t!(i18n, login.confirm_account, account = account.clone())}</p>
             <form method="post" action="/login/confirm">
                 <input type="hidden" name="token" value=token />
                 <OriginField origin />

@@ -19,6 +19,7 @@ use crate::server::routes::embed::embed;
 use crate::server::routes::flow_pin::pin_flow;
 use crate::server::routes::frame_ancestors::frame_ancestors;
 use crate::server::routes::login;
+use crate::server::routes::logout::logout;
 use crate::server::routes::same_origin::same_origin_posts;
 use crate::server::routes::session_link::follow_link;
 use crate::server::routes::{health::health, locale::set_locale, sign_in::sign_in};
@@ -44,11 +45,27 @@ pub enum BootError {
     Serve(std::io::Error),
 }
 
-/// How often expired sessions, sign-in links and rate-limit windows are
-/// swept from the database.
+/// How often expired sessions, sign-in links, rate-limit windows and old
+/// development mail are swept from the database.
 const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
 /// Rate-limit windows older than this are of no more use.
 const RATE_LIMIT_KEEP: i64 = 24 * 60 * 60;
+/// Development mail is kept this long (its links expire in 10 minutes).
+const OUTBOX_KEEP: i64 = 24 * 60 * 60;
+
+/// The async runtime Portico runs on: one worker thread. Leptos 0.8's
+/// `<Suspense>` can miss the wake-up of a task that finishes on another
+/// worker thread while it re-checks its children, and the page response
+/// then never ends (leptos-rs/leptos#4851, fixed after 0.8.23). On one
+/// thread that cannot happen. Portico mostly waits on Stripe and the
+/// database, so one thread serves many requests; to use more cores, run
+/// more instances behind the load balancer.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+}
 
 /// Connects to the database and Stripe and returns the application state.
 pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, BootError> {
@@ -81,6 +98,7 @@ pub fn router(state: AppState) -> Router {
             "/login/confirm",
             get(login::confirm_page).post(login::confirm),
         )
+        .route("/logout", post(logout))
         .route("/v1/billing_portal/sessions", post(create_session))
         .route("/session/{token}", get(follow_link))
         .route("/healthz", get(health))
@@ -147,6 +165,9 @@ fn spawn_session_sweeper(db: Db) {
             }
             if let Err(e) = db.delete_old_rate_limits(now - RATE_LIMIT_KEEP).await {
                 tracing::warn!(error = %e, "rate-limit sweep failed");
+            }
+            if let Err(e) = db.delete_old_outbox_messages(now - OUTBOX_KEEP).await {
+                tracing::warn!(error = %e, "outbox sweep failed");
             }
         }
     });

@@ -65,16 +65,16 @@ pub async fn request_link(state: &AppState, request: LinkRequest<'_>) -> Result<
         return Err(PortalError::InvalidDetail(crate::model::DetailField::Email));
     }
     let now = now();
-    rate_limit::check(&state.db, LOGIN_PER_CLIENT, request.client, now).await?;
-    rate_limit::check(&state.db, LOGIN_PER_ADDRESS, &email.to_lowercase(), now).await?;
+    rate_limit::check(state, LOGIN_PER_CLIENT, request.client, now).await?;
+    rate_limit::check(state, LOGIN_PER_ADDRESS, &email.to_lowercase(), now).await?;
 
     let state = state.clone();
     let email = email.to_string();
     let locale = request.locale;
     tokio::spawn(async move {
         match send_link(&state, &config, &email, locale).await {
+            // The address itself is never logged.
             Ok(true) => tracing::info!("sign-in email sent"),
-            // Neither the address nor whether it is known is logged.
             Ok(false) => tracing::info!("sign-in email asked for an unknown address"),
             Err(e) => tracing::warn!(error = %e, "sign-in email not sent"),
         }
@@ -116,6 +116,7 @@ async fn send_link(
         created_at,
         expires_at: created_at + LINK_TTL,
         used_at: None,
+        recipient_hint: mask_email(email),
     };
     state.db.insert_login_link(&row, &token.hash).await?;
     let link = link_url(
@@ -222,6 +223,19 @@ pub fn compose(locale: Locale, company: &str, to: &str, link: &str) -> Email {
     }
 }
 
+/// `ada@example.com` → `a•••@example.com`: enough for the customer to
+/// recognise their address on the confirmation page, not to learn someone
+/// else's from a forwarded link.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".to_string(),
+    }
+}
+
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -262,7 +276,7 @@ pub async fn usable_link(state: &AppState, token: &str) -> Result<LoginLinkRow, 
 /// Uses the link of `token`: succeeds once, within its 10 minutes.
 pub async fn use_link(state: &AppState, token: &str) -> Result<LoginLinkRow, PortalError> {
     let row = usable_link(state, token).await?;
-    let used = state.db.use_login_link(&row.id, now()).await.map_err(|e| {
+    let used = state.db.use_login_link(&row, now()).await.map_err(|e| {
         tracing::error!(error = %e, "cannot use a sign-in link");
         PortalError::Unavailable
     })?;
@@ -326,6 +340,14 @@ mod tests {
         let de = compose(Locale::de, "Acme", "a@b.example", "https://x.example/");
         assert_ne!(en.subject, de.subject);
         assert_ne!(en.text, de.text);
+    }
+
+    #[test]
+    fn addresses_are_masked_for_the_confirmation_page() {
+        assert_eq!(mask_email("ada@example.com"), "a•••@example.com");
+        assert_eq!(mask_email("ünï@exämple.de"), "ü•••@exämple.de");
+        assert_eq!(mask_email("@x.example"), "•••@x.example");
+        assert_eq!(mask_email("nothing"), "•••");
     }
 
     #[test]

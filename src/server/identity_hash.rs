@@ -5,9 +5,16 @@
 //! - Billflow's static hash: `hex(HMAC(secret, email_or_customer_id))`. It
 //!   never expires, so a leaked one signs the customer in for good.
 //! - A signed identity that expires: `v1.<key id>.<unix time>.<hex MAC>`,
-//!   the MAC taken over `v1.<key id>.<unix time>.<email_or_customer_id>`.
-//!   The key id picks the secret, so several can be active while a merchant
-//!   rotates, and the time bounds its use to a maximum age.
+//!   the MAC taken over the lines `v1`, key id, unix time and
+//!   email_or_customer_id, joined by `\n`. The key id picks the secret, so
+//!   several can be active while a merchant rotates, and the time bounds its
+//!   use to a maximum age.
+//!
+//! Both share the secrets, so the signed message must never be something a
+//! merchant would compute a static hash of: `v1.default.1800000000.a@b.example`
+//! is a valid email address, and with `.` as the separator its static hash
+//! would be a signed identity for `a@b.example`. No email address or
+//! customer id holds a line break.
 //!
 //! With several secrets active, a static hash is checked against each.
 
@@ -35,9 +42,16 @@ pub fn identity_hash(secret: &[u8], value: &str) -> String {
 /// Computes the signed identity a merchant's server would send for `value`
 /// at time `now`, with the key `key_id`.
 pub fn signed_identity(key_id: &str, secret: &[u8], value: &str, now: i64) -> String {
-    let signed = format!("{SIGNED_VERSION}.{key_id}.{now}");
-    let tag = hex::encode(mac(secret, format!("{signed}.{value}").as_bytes()));
-    format!("{signed}.{tag}")
+    let tag = hex::encode(mac(
+        secret,
+        signed_message(key_id, &now.to_string(), value).as_bytes(),
+    ));
+    format!("{SIGNED_VERSION}.{key_id}.{now}.{tag}")
+}
+
+/// What a signed identity's MAC covers.
+fn signed_message(key_id: &str, time: &str, value: &str) -> String {
+    format!("{SIGNED_VERSION}\n{key_id}\n{time}\n{value}")
 }
 
 fn mac(secret: &[u8], message: &[u8]) -> [u8; 32] {
@@ -125,7 +139,7 @@ fn verify_signed(
         return Err(ProofRefusal::Invalid);
     }
     let signed_at: i64 = time.parse().map_err(|_| ProofRefusal::Invalid)?;
-    let message = format!("{SIGNED_VERSION}.{key_id}.{time}.{value}");
+    let message = signed_message(key_id, time, value);
     // The MAC is checked before the age, so an expired-but-genuine value
     // is told apart from a forged one only in the log.
     if !verify_identity_hash(key.secret.expose_secret().as_bytes(), &message, tag) {
@@ -268,6 +282,21 @@ mod tests {
         let other_value = signed_identity("k1", b"the-old-secret-456", "cus_2", NOW);
         assert_eq!(
             verify_proof(&ring, 300, "cus_1", &other_value, NOW),
+            Err(ProofRefusal::Invalid)
+        );
+    }
+
+    #[test]
+    fn a_static_hash_never_passes_as_a_signed_identity() {
+        // An attacker registers this address with the merchant, reads its
+        // static hash from their own page and presents it as a signed
+        // identity of the victim.
+        let ring = keys(&[("default", "the-old-secret-456")]);
+        let crafted = format!("v1.default.{NOW}.victim@shop.example");
+        let hash = identity_hash(b"the-old-secret-456", &crafted);
+        let forged = format!("v1.default.{NOW}.{hash}");
+        assert_eq!(
+            verify_proof(&ring, 300, "victim@shop.example", &forged, NOW),
             Err(ProofRefusal::Invalid)
         );
     }

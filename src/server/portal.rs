@@ -103,6 +103,7 @@ pub fn frame(session: &PortalSession) -> SessionFrame {
     SessionFrame {
         return_url: session.row.return_url.clone(),
         flow: session.row.flow.clone(),
+        signed_in: true,
         embed: session
             .row
             .embed_origin

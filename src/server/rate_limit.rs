@@ -1,9 +1,11 @@
 //! Request limits shared by every instance (counted in the database).
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use secrecy::ExposeSecret;
+use sha2::Sha256;
 
 use crate::error::PortalError;
-use crate::server::db::Db;
+use crate::server::state::AppState;
 
 /// At most `max` hits per `window` seconds for one value of a kind.
 #[derive(Clone, Copy, Debug)]
@@ -31,11 +33,20 @@ pub const LOGIN_PER_CLIENT: Limit = Limit {
 };
 
 /// Counts a hit for `value` and refuses it beyond the limit. The value is
-/// stored only as a hash: rate-limit rows hold no email addresses.
-pub async fn check(db: &Db, limit: Limit, value: &str, now: i64) -> Result<(), PortalError> {
-    let bucket = hex::encode(Sha256::digest(format!("{}:{value}", limit.kind)));
+/// stored only as a keyed hash (HMAC with the current identity secret), so
+/// rate-limit rows hold no email addresses, and a list of known addresses
+/// cannot be matched against them.
+pub async fn check(
+    state: &AppState,
+    limit: Limit,
+    value: &str,
+    now: i64,
+) -> Result<(), PortalError> {
+    let key = state.config.auth.current_key().secret.expose_secret();
+    let bucket = bucket(key.as_bytes(), limit, value);
     let window_start = now - now.rem_euclid(limit.window);
-    let hits = db
+    let hits = state
+        .db
         .hit_rate_limit(&bucket, window_start)
         .await
         .map_err(|e| {
@@ -47,4 +58,35 @@ pub async fn check(db: &Db, limit: Limit, value: &str, now: i64) -> Result<(), P
         return Err(PortalError::RateLimited);
     }
     Ok(())
+}
+
+fn bucket(key: &[u8], limit: Limit, value: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(limit.kind.as_bytes());
+    mac.update(b"\n");
+    mac.update(value.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_keyed_and_apart_per_kind() {
+        let a = bucket(b"secret-one-0123456", LOGIN_PER_ADDRESS, "ada@example.com");
+        assert_eq!(
+            a,
+            bucket(b"secret-one-0123456", LOGIN_PER_ADDRESS, "ada@example.com")
+        );
+        assert_ne!(
+            a,
+            bucket(b"secret-two-0123456", LOGIN_PER_ADDRESS, "ada@example.com")
+        );
+        assert_ne!(
+            a,
+            bucket(b"secret-one-0123456", LOGIN_PER_CLIENT, "ada@example.com")
+        );
+        assert!(!a.contains("ada"));
+    }
 }

@@ -205,16 +205,11 @@ fn rand_suffix() -> String {
     format!("{nanos}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-/// The runtime every in-process Portico of this test binary runs on.
+/// The runtime every in-process Portico of this test binary runs on: the
+/// production one (`portico::server::app::runtime`, one worker thread).
 fn server_runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("server runtime")
-    })
+    RUNTIME.get_or_init(|| portico::server::app::runtime().expect("server runtime"))
 }
 
 /// A running Portico.
@@ -252,7 +247,10 @@ impl TestApp {
         let mut vars = config_vars(&stripe, &fresh_database(backend).await);
         vars.insert("PORTICO_SMTP_URL", smtp_url());
         vars.insert("PORTICO_MAIL_FROM", "billing@acme.test".to_string());
-        Self::start_with(vars).await
+        let app = Self::start_with(vars).await;
+        // Off by default; a merchant who configures mail turns it on.
+        app.configure(|c| c.email_login = true).await;
+        app
     }
 
     /// Posts a plain HTML form (JavaScript off) to a Portico route; returns

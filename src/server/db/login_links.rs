@@ -7,7 +7,7 @@ use super::{Db, DbError, flag};
 /// A sign-in link as stored (without its hash).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoginLinkRow {
-    /// `pll_…`, safe to log.
+    /// `mll_…`, safe to log.
     pub id: String,
     pub customer_id: String,
     pub configuration_id: String,
@@ -15,6 +15,8 @@ pub struct LoginLinkRow {
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// The masked address the link was sent to (`a•••@example.com`).
+    pub recipient_hint: String,
 }
 
 fn login_link_row(r: &sqlx::any::AnyRow) -> Result<LoginLinkRow, sqlx::Error> {
@@ -26,11 +28,12 @@ fn login_link_row(r: &sqlx::any::AnyRow) -> Result<LoginLinkRow, sqlx::Error> {
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,
         used_at: r.try_get("used_at")?,
+        recipient_hint: r.try_get("recipient_hint")?,
     })
 }
 
 const COLUMNS: &str =
-    "id, customer_id, configuration_id, livemode, created_at, expires_at, used_at";
+    "id, customer_id, configuration_id, livemode, created_at, expires_at, used_at, recipient_hint";
 
 impl Db {
     /// Stores a new, unused link.
@@ -40,8 +43,8 @@ impl Db {
         token_hash: &str,
     ) -> Result<(), DbError> {
         sqlx::query(
-            "INSERT INTO login_links (id, token_hash, customer_id, configuration_id, livemode, created_at, expires_at, used_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+            "INSERT INTO login_links (id, token_hash, customer_id, configuration_id, livemode, created_at, expires_at, used_at, recipient_hint)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)",
         )
         .bind(&link.id)
         .bind(token_hash)
@@ -50,6 +53,7 @@ impl Db {
         .bind(flag(link.livemode))
         .bind(link.created_at)
         .bind(link.expires_at)
+        .bind(&link.recipient_hint)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -70,17 +74,31 @@ impl Db {
     }
 
     /// Uses a link: true for exactly one caller, and only while it is
-    /// unused and unexpired, however many instances race for it.
-    pub async fn use_login_link(&self, id: &str, now: i64) -> Result<bool, DbError> {
+    /// unused and unexpired, however many instances race for it. The
+    /// customer's other unused links are spent with it: once signed in, an
+    /// older email lying around should not open another session.
+    pub async fn use_login_link(&self, link: &LoginLinkRow, now: i64) -> Result<bool, DbError> {
         let done = sqlx::query(
             "UPDATE login_links SET used_at = $1
              WHERE id = $2 AND used_at IS NULL AND expires_at > $1",
         )
         .bind(now)
-        .bind(id)
+        .bind(&link.id)
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE login_links SET used_at = $1
+             WHERE customer_id = $2 AND livemode = $3 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(&link.customer_id)
+        .bind(flag(link.livemode))
+        .execute(&self.pool)
+        .await?;
+        Ok(true)
     }
 
     /// Removes links that expired before `now`; returns how many.

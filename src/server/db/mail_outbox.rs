@@ -54,4 +54,13 @@ impl Db {
             })
             .collect()
     }
+
+    /// Removes messages kept before `before`.
+    pub async fn delete_old_outbox_messages(&self, before: i64) -> Result<u64, DbError> {
+        let done = sqlx::query("DELETE FROM mail_outbox WHERE created_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

@@ -12,8 +12,9 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use crate::error::PortalError;
 use crate::model::EmbedFrame;
@@ -100,13 +101,30 @@ async fn error_page(
     render_static(request, http_status(error), page, embed).await
 }
 
-/// `GET /login`.
+/// Whether the request already has a live session (which also counts as
+/// activity on it).
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
+    session::resolve(state, headers).await.is_ok()
+}
+
+fn to_portal() -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response
+        .headers_mut()
+        .insert(LOCATION, HeaderValue::from_static("/"));
+    response
+}
+
+/// `GET /login`; a customer already signed in goes to the portal.
 pub async fn login_form(State(state): State<AppState>, request: Request) -> Response {
     let fields = Fields::parse(request.uri().query().unwrap_or_default().as_bytes());
     let config = match email_login::login_config(&state).await {
         Ok(config) => config,
         Err(error) => return error_page(request, error, None, None).await,
     };
+    if signed_in(&state, request.headers()).await {
+        return to_portal();
+    }
     let origin = embed_origin(Some(&config), &fields);
     let embed = embed_of(Some(&config), origin.as_deref());
     let page = StaticPage::Login {
@@ -161,18 +179,30 @@ pub async fn request_link(State(state): State<AppState>, request: Request) -> Re
     }
 }
 
-/// `GET /login/confirm?token=…`: checks the link without using it.
+/// `GET /login/confirm?token=…`: checks the link without using it, and
+/// names the (masked) address it was sent to, so a customer handed someone
+/// else's link sees it is not theirs.
 pub async fn confirm_page(State(state): State<AppState>, request: Request) -> Response {
     let fields = Fields::parse(request.uri().query().unwrap_or_default().as_bytes());
-    let config = email_login::login_config(&state).await.ok();
-    let origin = embed_origin(config.as_ref(), &fields);
-    let embed = embed_of(config.as_ref(), origin.as_deref());
+    let config = match email_login::login_config(&state).await {
+        Ok(config) => config,
+        Err(error) => return error_page(request, error, None, None).await,
+    };
+    let origin = embed_origin(Some(&config), &fields);
+    let embed = embed_of(Some(&config), origin.as_deref());
     let token = fields.token.clone().unwrap_or_default();
     match email_login::usable_link(&state, &token).await {
-        Ok(_) => {
-            let page = StaticPage::LoginConfirm { token, origin };
+        Ok(link) => {
+            let page = StaticPage::LoginConfirm {
+                token,
+                account: link.recipient_hint,
+                origin,
+            };
             render_static(request, StatusCode::OK, page, embed).await
         }
+        // A spent link in a browser that is signed in already (a reload
+        // after the POST, say): on to the portal.
+        Err(_) if signed_in(&state, request.headers()).await => to_portal(),
         Err(error) => {
             tracing::info!(error = ?error, "sign-in link refused");
             error_page(request, error, origin.as_deref(), embed).await
@@ -182,7 +212,7 @@ pub async fn confirm_page(State(state): State<AppState>, request: Request) -> Re
 
 /// `POST /login/confirm`: uses the link and opens the session.
 pub async fn confirm(State(state): State<AppState>, request: Request) -> Response {
-    let in_iframe = is_iframe_navigation(request.headers());
+    let dest_iframe = is_iframe_navigation(request.headers());
     let (request, fields) = match read_form(request).await {
         Ok(read) => read,
         Err(request) => return error_page(request, PortalError::InvalidInput, None, None).await,
@@ -190,6 +220,9 @@ pub async fn confirm(State(state): State<AppState>, request: Request) -> Respons
     let config = email_login::login_config(&state).await;
     let origin = embed_origin(config.as_ref().ok(), &fields);
     let embed = embed_of(config.as_ref().ok(), origin.as_deref());
+    // Browsers without Sec-Fetch-Dest (Safari before 16.4) still carry the
+    // embedding page's origin in the form.
+    let in_iframe = dest_iframe || origin.is_some();
     let result = match config {
         Ok(_) => {
             open_session(
@@ -231,9 +264,7 @@ async fn open_session(
         subscription_id: None,
         quantity_preset: &QuantityPreset::default(),
         service: None,
-        // Events go to the embedding page only when the portal is really
-        // in its iframe.
-        embed_origin: origin.filter(|_| in_iframe),
+        embed_origin: origin,
         api: None,
     };
     let (row, token) = session::open(state, &scope).await?;

@@ -8,6 +8,7 @@ pub mod frame_ancestors;
 pub mod health;
 pub mod locale;
 pub mod login;
+pub mod logout;
 pub mod same_origin;
 pub mod session_link;
 pub mod sign_in;
@@ -55,6 +56,11 @@ pub fn session_redirect(
     }
     let secure = state.config.server.secure_cookies();
     add_cookie(headers, &session::cookie(token, secure, site));
+    let other = match site {
+        CookieSite::FirstParty => CookieSite::Embedded,
+        CookieSite::Embedded => CookieSite::FirstParty,
+    };
+    add_cookie(headers, &session::clear_cookie(other));
     response
 }
 

@@ -173,7 +173,11 @@ pub async fn open_session(
 
     let customer = match identity {
         Identity::CustomerId(id) if looks_like_id(id, "cus_") => state.stripe.customer(id).await,
-        Identity::Email(email) if email.len() <= MAX_EMAIL_LEN && email.contains('@') => {
+        Identity::Email(email)
+            if email.len() <= MAX_EMAIL_LEN
+                && email.contains('@')
+                && !email.chars().any(char::is_control) =>
+        {
             state.stripe.customer_by_email(email).await
         }
         _ => return Err(PortalError::CustomerNotFound),

@@ -244,6 +244,18 @@ pub fn cookie(token: &str, secure: bool, site: CookieSite) -> String {
     )
 }
 
+/// The `Set-Cookie` value that removes the session cookie of `site`.
+/// Opening a session removes the other kind: where Portico is embedded on
+/// its own site (`billing.shop.example` in `shop.example`) the browser would
+/// otherwise send both, and the older one could win.
+pub fn clear_cookie(site: CookieSite) -> String {
+    let attributes = match site {
+        CookieSite::Embedded => "; SameSite=None; Secure; Partitioned",
+        CookieSite::FirstParty => "; SameSite=Lax",
+    };
+    format!("{COOKIE_NAME}=; Path=/; HttpOnly; Max-Age=0{attributes}")
+}
+
 /// Reads the session token from the `Cookie` header(s).
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
     headers
