@@ -79,8 +79,28 @@
       if (sent[key]) continue;
       remember(key);
       post({ type: "event", event: name, response: response });
+      // Billflow reports a new subscription as create_subscription too;
+      // resubscribing makes one.
+      if (name === "resubscribe") post({ type: "event", event: "create_subscription", response: response });
     }
   }
+
+  // Billflow's pre_ events (pre_change_plan, pre_resubscribe): a form that
+  // names one reports it as it is sent, before the portal asks Stripe.
+  // Capture phase, so it runs before the portal's own submit handler.
+  document.addEventListener(
+    "submit",
+    function (submit) {
+      var form = submit.target;
+      var name = events && form && form.getAttribute && form.getAttribute("data-portico-pre-event");
+      if (!name) return;
+      var data = new FormData(form);
+      var response = { subscription: { id: data.get("subscription_id") } };
+      if (data.get("price")) response.plan = { price: data.get("price") };
+      post({ type: "event", event: name, response: response });
+    },
+    true
+  );
 
   window.addEventListener("message", function (message) {
     if (message.source !== window.parent || message.origin !== parentOrigin) {

@@ -63,6 +63,18 @@ fn cookies(response: &reqwest::Response) -> Vec<String> {
         .collect()
 }
 
+/// Follows a session's one-time link; returns where it leads and the
+/// session cookie it sets.
+async fn follow(app: &TestApp, session: &Value) -> (String, String) {
+    let response = app.get(&link_path(session)).await;
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let cookie = cookies(&response)
+        .into_iter()
+        .find(|c| c.starts_with("portico_session="))
+        .expect("a session cookie");
+    (location, cookie)
+}
+
 /// A form body as name/value pairs.
 type Form<'a> = Vec<(&'a str, &'a str)>;
 
@@ -145,10 +157,15 @@ async fn an_unused_link_expires_after_five_minutes() {
         &[("customer", &ada.id), ("return_url", &return_url)],
     )
     .await;
-    sqlx::query("UPDATE portal_sessions SET created_at = created_at - 301")
-        .execute(&app.state.db.pool)
-        .await
-        .expect("age the session");
+    // Opened a quarter of an hour late, after the database was swept: the
+    // page still knows where the customer came from.
+    sqlx::query(
+        "UPDATE portal_sessions SET created_at = created_at - 900, expires_at = expires_at - 900",
+    )
+    .execute(&app.state.db.pool)
+    .await
+    .expect("age the session");
+    portico::server::app::sweep(&app.state.db, portico::server::db::now()).await;
     let response = app.get(&link_path(&session)).await;
     assert_eq!(response.status(), 410);
     assert!(cookies(&response).is_empty());
@@ -309,13 +326,9 @@ async fn a_cancel_flow_offers_the_coupon_stays_on_its_page_and_returns_to_the_me
         done.as_str()
     );
 
-    let response = app.get(&link_path(&session)).await;
+    let (location, cookie) = follow(&app, &session).await;
     let cancel_page = format!("/subscriptions/{pro}/cancel");
-    assert_eq!(response.headers()["location"], cancel_page.as_str());
-    let cookie = cookies(&response)
-        .into_iter()
-        .find(|c| c.starts_with("portico_session="))
-        .unwrap();
+    assert_eq!(location, cancel_page);
 
     // Only the flow's page: home and other pages lead back to it.
     for elsewhere in ["/", "/invoices", &format!("/subscriptions/{seats}/cancel")] {
@@ -337,6 +350,49 @@ async fn a_cancel_flow_offers_the_coupon_stays_on_its_page_and_returns_to_the_me
     assert!(
         page.contains("25% off"),
         "the offer is shown before confirming"
+    );
+
+    // Nor can its server functions be called outside the flow, by hand or
+    // by a form: another subscription is not found, another task is not
+    // allowed, and nothing changes.
+    let (status, _) = app
+        .call(
+            &cookie,
+            "cancel_subscription",
+            &[
+                ("subscription_id", &seats),
+                ("nonce", "flow-nonce-0000000010"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 404, "another subscription in a cancel flow");
+    for (function, form) in [
+        (
+            "update_quantity",
+            vec![
+                ("subscription_id", pro.as_str()),
+                ("quantity", "2"),
+                ("nonce", "flow-nonce-0000000011"),
+            ],
+        ),
+        (
+            "update_details",
+            vec![
+                ("form[name]", "Mallory"),
+                ("nonce", "flow-nonce-0000000012"),
+            ],
+        ),
+        ("get_invoices", vec![]),
+    ] {
+        let (status, body) = app.call(&cookie, function, &form).await;
+        assert_eq!(status, 403, "{function}: {body}");
+    }
+    let untouched = stripe_get(&format!("subscriptions/{seats}")).await;
+    assert_eq!(untouched["cancel_at_period_end"], false);
+    assert_eq!(untouched["items"]["data"][0]["quantity"], 5);
+    assert_ne!(
+        stripe_get(&format!("customers/{}", ada.id)).await["name"],
+        "Mallory"
     );
 
     // Confirming the cancel finishes the flow and returns to the merchant.
@@ -361,11 +417,7 @@ async fn a_cancel_flow_offers_the_coupon_stays_on_its_page_and_returns_to_the_me
     let form = flow(&seats);
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (_, session) = create(&app, &bearer(&key), &form).await;
-    let response = app.get(&link_path(&session)).await;
-    let cookie = cookies(&response)
-        .into_iter()
-        .find(|c| c.starts_with("portico_session="))
-        .unwrap();
+    let (_, cookie) = follow(&app, &session).await;
     // The browser names the subscription, never the coupon; another one of
     // the customer's is refused.
     let (status, _) = app
@@ -429,11 +481,7 @@ async fn a_finished_flow_shows_the_confirmation_or_opens_the_portal() {
         }
         let (status, session) = create(&app, &bearer(&key), &form).await;
         assert_eq!(status, 200, "{session}");
-        let response = app.get(&link_path(&session)).await;
-        let cookie = cookies(&response)
-            .into_iter()
-            .find(|c| c.starts_with("portico_session="))
-            .unwrap();
+        let (_, cookie) = follow(&app, &session).await;
         let nonce = format!("flow-done-nonce-{after}");
         let (_, location) = app
             .post_form(
@@ -464,7 +512,7 @@ async fn a_finished_flow_shows_the_confirmation_or_opens_the_portal() {
 
 #[tokio::test]
 async fn update_flows_deep_link_the_plan_picker_and_its_confirmation() {
-    let seed = seed();
+    let seed = fresh_seed("upflow");
     let ada = &seed.customers["ada"];
     let pro = ada.subscriptions["pro_monthly"].clone();
     let yearly = seed.prices["pro_yearly"].clone();
@@ -473,15 +521,6 @@ async fn update_flows_deep_link_the_plan_picker_and_its_confirmation() {
         .expect("item")
         .to_string();
     let (app, key) = merchant(Backend::Sqlite).await;
-    let follow = async |session: &Value| {
-        let response = app.get(&link_path(session)).await;
-        let location = response.headers()["location"].to_str().unwrap().to_string();
-        let cookie = cookies(&response)
-            .into_iter()
-            .find(|c| c.starts_with("portico_session="))
-            .unwrap();
-        (location, cookie)
-    };
 
     let (status, session) = create(
         &app,
@@ -498,7 +537,7 @@ async fn update_flows_deep_link_the_plan_picker_and_its_confirmation() {
         session["flow"]["subscription_update"]["subscription"],
         pro.as_str()
     );
-    let (location, _) = follow(&session).await;
+    let (location, _) = follow(&app, &session).await;
     assert_eq!(location, format!("/subscriptions/{pro}/plan"));
 
     let confirm = |price: &str, extra: Option<(&'static str, &'static str)>| {
@@ -536,7 +575,7 @@ async fn update_flows_deep_link_the_plan_picker_and_its_confirmation() {
         session["flow"]["subscription_update_confirm"]["items"][0]["price"],
         yearly.as_str()
     );
-    let (location, cookie) = follow(&session).await;
+    let (location, cookie) = follow(&app, &session).await;
     assert_eq!(
         location,
         format!("/subscriptions/{pro}/plan?price={yearly}")
@@ -553,7 +592,6 @@ async fn update_flows_deep_link_the_plan_picker_and_its_confirmation() {
         "the change waits for the customer"
     );
     assert!(page.contains("$290.00"), "with the new price");
-
     // Prices the configuration does not offer, and what Portico does not do
     // yet, are refused rather than ignored.
     let yen_price = seed.prices["pro_monthly_jpy"].clone();
@@ -578,4 +616,36 @@ async fn update_flows_deep_link_the_plan_picker_and_its_confirmation() {
             .unwrap()
             .contains("not supported")
     );
+
+    // The merchant chose the price: the picker offers no other, and the
+    // server confirms no other.
+    let starter = seed.prices["starter_monthly"].clone();
+    assert!(
+        !page.contains(&starter),
+        "only the merchant's price is offered"
+    );
+    for other in [&starter, &yearly] {
+        let (status, body) = app
+            .call(
+                &cookie,
+                "change_plan",
+                &[
+                    ("subscription_id", &pro),
+                    ("price", other),
+                    ("nonce", "confirm-nonce-000000001"),
+                ],
+            )
+            .await;
+        if other == &yearly {
+            // Checked last: it succeeds, and finishes the flow.
+            assert_eq!(status, 200, "{body}");
+        } else {
+            assert_eq!(status, 422, "{body}");
+        }
+    }
+    let after = stripe_get(&format!("subscriptions/{pro}")).await;
+    assert_eq!(after["items"]["data"][0]["price"]["id"], yearly.as_str());
+    // Done, and the flow ends on the portal homepage: the whole portal opens.
+    let home = app.get_with("/", &[("cookie", &cookie)]).await;
+    assert_eq!(home.status(), 200);
 }

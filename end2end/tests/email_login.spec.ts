@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { freshSeed, linkIn, mailbox, waitForMail } from "./support";
+import { freshSeed, linkIn, mailbox, portalSql, waitForMail } from "./support";
 
 // Email sign-in through a real SMTP server (emulator/mail_sink.py). The
 // pages are plain forms: JavaScript on and off alike.
@@ -63,4 +63,28 @@ test("an altered link is refused, in the customer's language", async ({ browser 
   expect(response?.status()).toBe(410);
   await expect(page.getByRole("alert")).toContainText("Dieser Anmeldelink ist abgelaufen");
   await context.close();
+});
+
+test("a link older than ten minutes is refused and offers a new one", async ({ page }, testInfo) => {
+  const ada = freshSeed("mailexpired").customers.ada;
+  await page.goto("/login");
+  await page.getByLabel("Email address").fill(ada.email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  const link = linkIn((await waitForMail(ada.email)).text);
+  await page.goto(link);
+  const button = page.getByRole("button", { name: "Continue to the billing portal" });
+  await expect(button).toBeVisible();
+
+  // Ten minutes and a second pass while the page stays open, as far as
+  // Portico can tell: the button's POST is refused and signs nobody in.
+  portalSql(testInfo.project.name, `UPDATE login_links SET expires_at = expires_at - 601 WHERE customer_id = '${ada.id}'`);
+  await button.click();
+  await expect(page.getByRole("alert")).toContainText("expired or was already used");
+  await expect(page.getByText(`Signed in as ${ada.email}`)).toHaveCount(0);
+
+  // Opening the link again says the same at once.
+  const again = await page.goto(link);
+  expect(again?.status()).toBe(410);
+  await page.getByRole("link", { name: "Request a new sign-in link" }).click();
+  await expect(page.getByLabel("Email address")).toBeVisible();
 });

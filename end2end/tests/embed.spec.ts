@@ -48,6 +48,36 @@ test("the portal embedded on the merchant's site reports the customer's actions"
   expect((await stripeSubscription(sub)).cancel_at_period_end).toBe(false);
 });
 
+test("a plan change in the embed reports Billflow's select_plan, pre_change_plan and change_plan", async ({ page, baseURL, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "the embed is a script on the merchant's page");
+  const fresh = freshSeed("embedplan");
+  const ada = fresh.customers.ada;
+  const sub = ada.subscriptions.pro_monthly;
+  await page.goto(hostPage(MERCHANT, baseURL!, { email: ada.email, hash: signedIdentity(ada.email) }));
+  const portal = page.frameLocator("#portico-embed iframe");
+  await portal.locator("body[data-hydrated]").waitFor();
+  await portal.getByRole("article", { name: "Pro" }).getByRole("link", { name: "Change plan" }).click();
+  await portal.getByRole("link", { name: "Yearly" }).click();
+  await portal.locator(".plan", { hasText: "$290.00 / year" }).getByRole("link", { name: /Select/ }).click();
+  await expect(portal.getByRole("heading", { name: "Review your change" })).toBeVisible();
+
+  await expect.poll(() => events(page)).toContain("select_plan");
+  const selected = await page.evaluate(() => (window as any).events.find((e: any) => e.event === "select_plan"));
+  expect(selected.response.subscription.id).toBe(sub);
+  expect(selected.response.plan).toMatchObject({ price: fresh.prices.pro_yearly, amount: 29000, currency: "usd", interval: "year" });
+
+  await portal.getByRole("button", { name: "Confirm plan change" }).click();
+  await expect(portal.getByRole("status")).toContainText("Your plan has been changed.");
+  await expect.poll(() => events(page)).toContain("change_plan");
+  const names = await events(page);
+  // pre_change_plan is sent as the form goes, before Stripe is asked.
+  expect(names.indexOf("pre_change_plan")).toBeGreaterThan(names.indexOf("select_plan"));
+  expect(names.indexOf("pre_change_plan")).toBeLessThan(names.indexOf("change_plan"));
+  const changed = await page.evaluate(() => (window as any).events.find((e: any) => e.event === "change_plan"));
+  expect(changed.response.subscription.price).toBe(fresh.prices.pro_yearly);
+  expect((await stripeSubscription(sub)).items.data[0].price.id).toBe(fresh.prices.pro_yearly);
+});
+
 test("a site that is not an allowed origin can neither embed nor frame the portal", async ({ page, baseURL, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, "the embed is a script on the merchant's page");
   const ada = seed().customers.ada;

@@ -106,6 +106,29 @@ export function merchantStripe(projectName: string, baseURL: string): Stripe {
   });
 }
 
+/**
+ * Runs one SQL statement on the database of the Portico under test, for
+ * what a browser cannot do in a test, such as letting ten minutes pass.
+ * scripts/test passes PORTICO_E2E_DATABASES="sqlite=<file>,postgres=<url>".
+ */
+export function portalSql(projectName: string, sql: string): void {
+  const backend = projectName.split("-")[0];
+  const databases = Object.fromEntries(
+    (process.env.PORTICO_E2E_DATABASES ?? "").split(",").map((pair) => {
+      const at = pair.indexOf("=");
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const database = databases[backend];
+  if (!database) throw new Error(`no database for ${backend}: run scripts/test`);
+  if (backend === "sqlite") {
+    const script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.execute(sys.argv[2])\nc.commit()";
+    execFileSync("python3", ["-c", script, database, sql]);
+  } else {
+    execFileSync("psql", [database, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+  }
+}
+
 /** A message the SMTP sink (emulator/mail_sink.py) received. */
 export type Mail = { to: string[]; from: string; subject: string; text: string; html: string };
 

@@ -199,7 +199,7 @@ fn ResubscribeForm(id: String, nonce: String, coupon: bool) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let field = format!("resubscribe-coupon-{id}");
     view! {
-        <ActionForm action attr:class="inline-form">
+        <ActionForm action attr:class="inline-form" attr:data-portico-pre-event="pre_resubscribe">
             <input type="hidden" name="subscription_id" value=id.clone() />
             <input type="hidden" name="nonce" value=nonce />
             {coupon

@@ -41,6 +41,7 @@ pub fn ActionNotice(
             brand: c.brand,
             last4: c.last4,
         }),
+        plan: None,
     });
     let event_name = event.clone();
     let custom = overview.config.cancellation_confirmation_message.clone();

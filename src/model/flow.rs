@@ -47,6 +47,12 @@ pub enum AfterCompletion {
 /// Where a customer is sent when a flow is done with a confirmation page.
 pub const FLOW_DONE_PATH: &str = "/flow/done";
 
+/// The server function every page calls for its header (return link,
+/// sign-out), in a flow or not. (It reads the session without
+/// `session::current`, where flows are checked; it is listed so that it
+/// keeps working if it ever goes through it.)
+const FRAME_ENDPOINT: &str = "get_session_frame";
+
 impl FlowTask {
     /// Stripe's `flow.type`.
     pub fn kind(&self) -> &'static str {
@@ -85,6 +91,34 @@ impl FlowTask {
         }
     }
 
+    /// The price a `subscription_update_confirm` flow moves to: the only
+    /// change the customer may confirm in it.
+    pub fn confirmed_price(&self) -> Option<&str> {
+        match self {
+            Self::SubscriptionUpdateConfirm { price, .. } => Some(price),
+            _ => None,
+        }
+    }
+
+    /// The server functions (their `endpoint` names) the task's page calls.
+    /// Everything else is refused while the task is open: a new server
+    /// function is outside every flow until it is listed here.
+    fn endpoints(&self) -> &'static [&'static str] {
+        match self {
+            Self::PaymentMethodUpdate => {
+                &["get_card_form", "start_card_setup", "finish_card_setup"]
+            }
+            Self::SubscriptionCancel { .. } => &[
+                "get_overview",
+                "cancel_subscription",
+                "accept_retention_offer",
+            ],
+            Self::SubscriptionUpdate { .. } | Self::SubscriptionUpdateConfirm { .. } => {
+                &["get_plan_choices", "preview_plan_change", "change_plan"]
+            }
+        }
+    }
+
     /// Whether an action's event (see `policy::Action::event`) finishes the
     /// task. Taking the retention offer finishes a cancel flow too: the
     /// customer chose to stay.
@@ -108,6 +142,23 @@ impl PortalFlow {
             (true, AfterCompletion::PortalHomepage) => None,
             (true, _) => Some(FLOW_DONE_PATH.into()),
         }
+    }
+
+    /// The task while it is still to be done.
+    pub fn open_task(&self) -> Option<&FlowTask> {
+        (!self.completed).then_some(&self.task)
+    }
+
+    /// Whether the session may call the server function `endpoint`: those
+    /// of the task's page while it is open, only the page frame on the
+    /// confirmation, and anything once the whole portal is open.
+    pub fn allows_endpoint(&self, endpoint: &str) -> bool {
+        let task_endpoints = match (self.completed, &self.after_completion) {
+            (true, AfterCompletion::PortalHomepage) => return true,
+            (true, _) => &[][..],
+            (false, _) => self.task.endpoints(),
+        };
+        endpoint == FRAME_ENDPOINT || task_endpoints.contains(&endpoint)
     }
 
     /// Whether the customer may load the page at `path` (no query).
@@ -179,6 +230,45 @@ mod tests {
             completed: false,
         };
         assert!(flow.allows_path("/subscriptions/sub_1/plan"));
+    }
+
+    #[test]
+    fn an_open_flow_calls_only_its_pages_server_functions() {
+        let cancel = cancel_flow(AfterCompletion::PortalHomepage);
+        for allowed in ["get_session_frame", "get_overview", "cancel_subscription"] {
+            assert!(cancel.allows_endpoint(allowed), "{allowed}");
+        }
+        for refused in [
+            "change_plan",
+            "update_details",
+            "remove_card",
+            "get_invoices",
+            "x",
+        ] {
+            assert!(!cancel.allows_endpoint(refused), "{refused}");
+        }
+        let card = PortalFlow {
+            task: FlowTask::PaymentMethodUpdate,
+            after_completion: AfterCompletion::PortalHomepage,
+            completed: false,
+        };
+        assert!(card.allows_endpoint("finish_card_setup"));
+        assert!(!card.allows_endpoint("cancel_subscription"));
+    }
+
+    #[test]
+    fn a_finished_flow_calls_everything_or_only_the_frame() {
+        let mut home = cancel_flow(AfterCompletion::PortalHomepage);
+        home.completed = true;
+        assert!(home.allows_endpoint("update_details"));
+        assert_eq!(home.open_task(), None);
+
+        let mut redirect = cancel_flow(AfterCompletion::Redirect {
+            return_url: "https://shop.example/".into(),
+        });
+        redirect.completed = true;
+        assert!(redirect.allows_endpoint("get_session_frame"));
+        assert!(!redirect.allows_endpoint("cancel_subscription"));
     }
 
     #[test]

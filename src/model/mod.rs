@@ -69,6 +69,16 @@ pub enum Interval {
 }
 
 impl Interval {
+    /// Stripe's name (`month`, `year`, …).
+    pub fn stripe_name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Year => "year",
+        }
+    }
+
     /// Roughly how long one interval lasts, to compare intervals (a month
     /// is shorter than a year) without a calendar.
     pub fn approx_days(self, count: u32) -> u64 {
@@ -411,6 +421,34 @@ pub struct EventResponse {
     pub subscription: Option<EventSubscription>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<EventCard>,
+    /// For `select_plan`: the plan the customer picked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<EventPlan>,
+}
+
+/// A plan in an event, in Stripe's names; the amount in minor units.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPlan {
+    pub price: String,
+    pub product_name: String,
+    pub amount: i64,
+    pub currency: String,
+    pub interval: String,
+    pub interval_count: u32,
+}
+
+impl EventPlan {
+    /// The event view of a plan the picker offers.
+    pub fn of(o: &PlanOption) -> Self {
+        Self {
+            price: o.price_id.clone(),
+            product_name: o.product_name.clone(),
+            amount: o.amount.minor,
+            currency: o.amount.currency.clone(),
+            interval: o.interval.stripe_name().to_string(),
+            interval_count: o.interval_count,
+        }
+    }
 }
 
 /// A subscription in an event, in Stripe's names.

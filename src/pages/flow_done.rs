@@ -30,7 +30,9 @@ pub fn FlowDonePage() -> impl IntoView {
                     _ => None,
                 };
                 let event = query.with_untracked(|q| q.get("event")).unwrap_or_default();
-                let event_attr = event.clone();
+                // Only an event that finishes this flow is reported to the
+                // embedding page: the address is the customer's to edit.
+                let event_attr = flow.task.completed_by(&event).then(|| event.clone());
                 view! {
                     <section
                         class="notice notice-success flow-done"

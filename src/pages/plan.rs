@@ -10,20 +10,14 @@ use crate::api::get_plan_choices::get_plan_choices;
 use crate::api::preview_plan_change::preview_plan_change;
 use crate::api::resubscribe::Resubscribe;
 use crate::components::actions::FormError;
+use crate::components::embed_bridge::event_json;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::format;
 use crate::components::session_frame::HomeLink;
 use crate::i18n::*;
-use crate::model::{Interval, PlanChoices, PlanOption, PlanPreview};
-
-fn interval_param(i: Interval) -> &'static str {
-    match i {
-        Interval::Day => "day",
-        Interval::Week => "week",
-        Interval::Month => "month",
-        Interval::Year => "year",
-    }
-}
+use crate::model::{
+    EventPlan, EventResponse, EventSubscription, Interval, PlanChoices, PlanOption, PlanPreview,
+};
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
@@ -76,7 +70,7 @@ fn Picker(
     intervals.dedup();
     let shown = interval
         .as_deref()
-        .and_then(|i| intervals.iter().copied().find(|x| interval_param(*x) == i))
+        .and_then(|i| intervals.iter().copied().find(|x| x.stripe_name() == i))
         .or(current_interval)
         .or(intervals.first().copied());
     let options: Vec<PlanOption> = choices
@@ -99,7 +93,7 @@ fn Picker(
         .iter()
         .map(|i| {
             let i = *i;
-            let href = format!("{base}?interval={}", interval_param(i));
+            let href = format!("{base}?interval={}", i.stripe_name());
             let current = (Some(i) == shown).then_some("page");
             view! {
                 <a class="tab" href=href aria-current=current>
@@ -117,7 +111,7 @@ fn Picker(
         .into_iter()
         .map(|o| {
             let is_selected = selected.as_ref().is_some_and(|s| s.price_id == o.price_id);
-            let href = format!("{base}?interval={}&price={}", interval_param(o.interval), o.price_id);
+            let href = format!("{base}?interval={}&price={}", o.interval.stripe_name(), o.price_id);
             let amount = o.amount.clone();
             let (interval, count) = (o.interval, o.interval_count);
             view! {
@@ -149,11 +143,18 @@ fn Picker(
         })
         .collect_view();
     let confirm = selected.filter(|_| can_choose).map(|option| {
+        // Billflow's `select_plan` for the embedding page: the plan picked,
+        // before anything is confirmed.
+        let selection = event_json(&EventResponse {
+            subscription: Some(EventSubscription::of(&choices.subscription)),
+            plan: Some(EventPlan::of(&option)),
+            ..EventResponse::default()
+        });
         if resubscribe {
-            view! { <ResubscribeConfirm id=id.clone() option nonce=choices.form_nonce.clone() coupon=choices.coupon /> }
+            view! { <ResubscribeConfirm id=id.clone() option selection nonce=choices.form_nonce.clone() coupon=choices.coupon /> }
                 .into_any()
         } else {
-            view! { <ChangeConfirm id=id.clone() option preview nonce=choices.form_nonce.clone() /> }.into_any()
+            view! { <ChangeConfirm id=id.clone() option selection preview nonce=choices.form_nonce.clone() /> }.into_any()
         }
     });
     let empty = choices.options.iter().all(|o| o.current);
@@ -189,10 +190,14 @@ fn Picker(
     }
 }
 
+/// The confirmation steps carry the embed's events: `select_plan` when
+/// shown (`selection`, its response), and `pre_change_plan` /
+/// `pre_resubscribe` when their form is sent (see `public/embed-frame.js`).
 #[component]
 fn ChangeConfirm(
     id: String,
     option: PlanOption,
+    selection: String,
     preview: Option<PlanPreview>,
     nonce: String,
 ) -> impl IntoView {
@@ -201,7 +206,12 @@ fn ChangeConfirm(
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let due = preview.filter(|p| p.option.price_id == option.price_id);
     view! {
-        <section class="preview" aria-labelledby="preview-heading">
+        <section
+            class="preview"
+            aria-labelledby="preview-heading"
+            data-portico-event="select_plan"
+            data-portico-response=selection
+        >
             <h2 id="preview-heading">{t!(i18n, plans.preview_heading)}</h2>
             <NewPlan option=option.clone() />
             {due
@@ -225,7 +235,7 @@ fn ChangeConfirm(
                         </p>
                     }
                 })}
-            <ActionForm action attr:class="inline-form">
+            <ActionForm action attr:class="inline-form" attr:data-portico-pre-event="pre_change_plan">
                 <input type="hidden" name="subscription_id" value=id />
                 <input type="hidden" name="price" value=option.price_id.clone() />
                 <input type="hidden" name="nonce" value=nonce />
@@ -242,6 +252,7 @@ fn ChangeConfirm(
 fn ResubscribeConfirm(
     id: String,
     option: PlanOption,
+    selection: String,
     nonce: String,
     coupon: bool,
 ) -> impl IntoView {
@@ -249,10 +260,15 @@ fn ResubscribeConfirm(
     let action = ServerAction::<Resubscribe>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
-        <section class="preview" aria-labelledby="preview-heading">
+        <section
+            class="preview"
+            aria-labelledby="preview-heading"
+            data-portico-event="select_plan"
+            data-portico-response=selection
+        >
             <h2 id="preview-heading">{t!(i18n, plans.preview_heading)}</h2>
             <NewPlan option=option.clone() />
-            <ActionForm action attr:class="inline-form">
+            <ActionForm action attr:class="inline-form" attr:data-portico-pre-event="pre_resubscribe">
                 <input type="hidden" name="subscription_id" value=id />
                 <input type="hidden" name="price" value=option.price_id.clone() />
                 <input type="hidden" name="nonce" value=nonce />

@@ -148,13 +148,14 @@ pub async fn owned_subscription(
 }
 
 /// Refuses an id that is not shaped like a subscription id or that lies
-/// outside a session scoped to one subscription.
+/// outside a session scoped to one subscription, or outside the
+/// subscription of the session's open deep-linked flow.
 fn within_scope(session: &PortalSession, id: &str) -> Result<(), PortalError> {
-    let scoped_elsewhere = session
-        .row
-        .subscription_id
-        .as_deref()
-        .is_some_and(|only| only != id);
+    let scopes = [
+        session.row.subscription_id.as_deref(),
+        session.open_flow_task().and_then(FlowTask::subscription),
+    ];
+    let scoped_elsewhere = scopes.into_iter().flatten().any(|only| only != id);
     if !looks_like_id(id, "sub_") || scoped_elsewhere {
         return Err(PortalError::SubscriptionNotFound);
     }
@@ -467,18 +468,13 @@ pub async fn accept_retention_offer(
     subscription_id: &str,
     form_nonce: &str,
 ) -> Result<Outcome, PortalError> {
-    let offer = session
-        .row
-        .flow
-        .as_ref()
-        .filter(|flow| !flow.completed)
-        .and_then(|flow| match &flow.task {
-            FlowTask::SubscriptionCancel {
-                subscription,
-                retention_coupon: Some(coupon),
-            } => Some((subscription.as_str(), coupon.as_str())),
-            _ => None,
-        });
+    let offer = session.open_flow_task().and_then(|task| match task {
+        FlowTask::SubscriptionCancel {
+            subscription,
+            retention_coupon: Some(coupon),
+        } => Some((subscription.as_str(), coupon.as_str())),
+        _ => None,
+    });
     let Some((id, coupon)) = offer else {
         return Err(PortalError::NotAllowed);
     };
@@ -788,6 +784,11 @@ async fn options_for(
     let ended = sub.status.has_ended();
     for o in &mut options {
         o.current = !ended && o.price_id == line.price_id;
+    }
+    // A `subscription_update_confirm` flow offers only the merchant's price:
+    // the customer confirms that change or none.
+    if let Some(price) = session.open_flow_task().and_then(FlowTask::confirmed_price) {
+        options.retain(|o| o.current || o.price_id == price);
     }
     Ok(options)
 }

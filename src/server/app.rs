@@ -52,6 +52,11 @@ const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
 const RATE_LIMIT_KEEP: i64 = 24 * 60 * 60;
 /// Development mail is kept this long (its links expire in 10 minutes).
 const OUTBOX_KEEP: i64 = 24 * 60 * 60;
+/// Expired sessions are kept this long before they are swept: a portal
+/// session link opened late must still find its session, to show "this link
+/// expired" with the way back to the merchant's `return_url` rather than a
+/// bare "unknown link". An expired row opens nothing (see `session::expiry`).
+const EXPIRED_SESSION_KEEP: i64 = 24 * 60 * 60;
 
 /// The async runtime Portico runs on: one worker thread. Leptos 0.8's
 /// `<Suspense>` can miss the wake-up of a task that finishes on another
@@ -154,23 +159,28 @@ fn spawn_session_sweeper(db: Db) {
         let mut tick = tokio::time::interval(SESSION_SWEEP_EVERY);
         loop {
             tick.tick().await;
-            let now = now();
-            match db.delete_expired_sessions(now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::debug!(sessions.removed = n, "expired sessions swept"),
-                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
-            }
-            if let Err(e) = db.delete_expired_login_links(now).await {
-                tracing::warn!(error = %e, "sign-in link sweep failed");
-            }
-            if let Err(e) = db.delete_old_rate_limits(now - RATE_LIMIT_KEEP).await {
-                tracing::warn!(error = %e, "rate-limit sweep failed");
-            }
-            if let Err(e) = db.delete_old_outbox_messages(now - OUTBOX_KEEP).await {
-                tracing::warn!(error = %e, "outbox sweep failed");
-            }
+            sweep(&db, now()).await;
         }
     });
+}
+
+/// Removes what is of no more use at `now`: expired sessions (after a
+/// grace period), sign-in links, rate-limit windows and development mail.
+pub async fn sweep(db: &Db, now: i64) {
+    match db.delete_expired_sessions(now - EXPIRED_SESSION_KEEP).await {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(sessions.removed = n, "expired sessions swept"),
+        Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+    }
+    if let Err(e) = db.delete_expired_login_links(now).await {
+        tracing::warn!(error = %e, "sign-in link sweep failed");
+    }
+    if let Err(e) = db.delete_old_rate_limits(now - RATE_LIMIT_KEEP).await {
+        tracing::warn!(error = %e, "rate-limit sweep failed");
+    }
+    if let Err(e) = db.delete_old_outbox_messages(now - OUTBOX_KEEP).await {
+        tracing::warn!(error = %e, "outbox sweep failed");
+    }
 }
 
 async fn shutdown_signal() {

@@ -281,17 +281,12 @@ impl AuthConfig {
     }
 }
 
-/// `PORTICO_HASH_SECRET` (key id `default`) and `PORTICO_HASH_SECRETS`
-/// (`id:secret,id:secret`, the current first): at least one key in all.
+/// `PORTICO_HASH_SECRETS` (`id:secret,id:secret`, the current first) and
+/// `PORTICO_HASH_SECRET` (key id `default`) after them: at least one key in
+/// all. A merchant rotating away from `PORTICO_HASH_SECRET` adds the new key
+/// in `PORTICO_HASH_SECRETS`, and it becomes the current one at once.
 fn hash_keys(single: Option<&str>, many: Option<&str>) -> Result<Vec<HashKey>, ConfigError> {
     let mut keys = Vec::new();
-    if let Some(secret) = single {
-        keys.push((
-            DEFAULT_KEY_ID.to_string(),
-            secret.to_string(),
-            "PORTICO_HASH_SECRET",
-        ));
-    }
     for entry in many.unwrap_or_default().split(',').map(str::trim) {
         if entry.is_empty() {
             continue;
@@ -306,6 +301,13 @@ fn hash_keys(single: Option<&str>, many: Option<&str>) -> Result<Vec<HashKey>, C
             id.trim().to_string(),
             secret.trim().to_string(),
             "PORTICO_HASH_SECRETS",
+        ));
+    }
+    if let Some(secret) = single {
+        keys.push((
+            DEFAULT_KEY_ID.to_string(),
+            secret.to_string(),
+            "PORTICO_HASH_SECRET",
         ));
     }
     if keys.is_empty() {
@@ -457,6 +459,19 @@ mod tests {
             "the-new-secret-123"
         );
         assert_eq!(c.auth.signed_identity_max_age, 300);
+    }
+
+    #[test]
+    fn a_new_key_beside_the_single_secret_is_the_current_one() {
+        let c = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("PORTICO_HASH_SECRET", "the-old-secret-456"),
+            ("PORTICO_HASH_SECRETS", "k2:the-new-secret-123"),
+        ])
+        .expect("valid");
+        let ids: Vec<&str> = c.auth.hash_keys.iter().map(|k| k.id.as_str()).collect();
+        assert_eq!(ids, ["k2", "default"]);
+        assert_eq!(c.auth.current_key().id, "k2");
     }
 
     #[test]

@@ -190,10 +190,10 @@ impl Db {
         Ok(())
     }
 
-    /// Removes sessions that expired before `now`; returns how many.
-    pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64, DbError> {
+    /// Removes sessions that had expired by `before`; returns how many.
+    pub async fn delete_expired_sessions(&self, before: i64) -> Result<u64, DbError> {
         let done = sqlx::query("DELETE FROM portal_sessions WHERE expires_at <= $1")
-            .bind(now)
+            .bind(before)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())

@@ -10,7 +10,8 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::server::session::{self, token};
+use crate::server::db::now;
+use crate::server::session::{self, expiry, token};
 use crate::server::state::AppState;
 
 pub async fn pin_flow(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -55,6 +56,11 @@ async fn pinned_elsewhere(state: &AppState, token: &str, path: &str) -> Option<S
         .session_by_token_hash(&token::hash(token))
         .await
         .ok()??;
+    // An expired session's page says so itself (expired rows are kept a
+    // while, see `app::EXPIRED_SESSION_KEEP`).
+    if !expiry::is_live(row.created_at, row.last_used_at, now()) {
+        return None;
+    }
     let flow = row.flow?;
     if flow.allows_path(path) {
         None

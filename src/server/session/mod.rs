@@ -5,11 +5,11 @@
 pub mod expiry;
 pub mod token;
 
-use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
+use axum::http::{HeaderMap, Uri};
 
 use crate::error::PortalError;
-use crate::model::PortalFlow;
+use crate::model::{FlowTask, PortalFlow};
 use crate::portal_config::PortalConfig;
 use crate::quantity_preset::QuantityPreset;
 use crate::server::db::now;
@@ -207,11 +207,43 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<PortalSess
 /// The application state and the caller's session, for a server function.
 pub async fn current() -> Result<(AppState, PortalSession), PortalError> {
     let state = leptos::prelude::use_context::<AppState>().ok_or(PortalError::Unavailable)?;
-    let headers: HeaderMap = leptos_axum::extract().await?;
+    let (headers, uri): (HeaderMap, Uri) = leptos_axum::extract().await?;
     let session = resolve(&state, &headers)
         .await
+        .and_then(|session| {
+            if session.may_call(uri.path()) {
+                Ok(session)
+            } else {
+                tracing::info!(
+                    session = %session.row.id,
+                    path = uri.path(),
+                    "server function outside the session's flow refused"
+                );
+                Err(PortalError::NotAllowed)
+            }
+        })
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
     Ok((state, session))
+}
+
+impl PortalSession {
+    /// The task of the session's deep-linked flow while it is still open:
+    /// until then the session acts only on that task (see `actions`).
+    pub fn open_flow_task(&self) -> Option<&FlowTask> {
+        self.row.flow.as_ref().and_then(PortalFlow::open_task)
+    }
+
+    /// Whether a request to `path` may use this session. A deep-linked flow
+    /// keeps it to the server functions of its own pages, whether they are
+    /// called by the page, by a form without JavaScript, or by hand. During
+    /// a page render server functions run under the page's own path, which
+    /// `routes::flow_pin` has already kept on the flow.
+    fn may_call(&self, path: &str) -> bool {
+        match (path.strip_prefix("/api/"), &self.row.flow) {
+            (Some(endpoint), Some(flow)) => flow.allows_endpoint(endpoint),
+            _ => true,
+        }
+    }
 }
 
 /// Where the portal's pages are shown, which decides how the session

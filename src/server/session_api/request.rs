@@ -64,6 +64,10 @@ impl Params {
         self.0.remove(key)
     }
 
+    fn has_flow_data(&self) -> bool {
+        self.0.keys().any(|k| k.starts_with("flow_data["))
+    }
+
     /// Refuses parameters Portico does not know, as Stripe does, so a typo
     /// is not silently ignored.
     fn refuse_leftovers(&mut self) -> Result<(), ApiError> {
@@ -71,7 +75,12 @@ impl Params {
         self.0.retain(|k, _| !k.starts_with("expand"));
         match self.0.keys().next() {
             None => Ok(()),
-            Some(key) if key.starts_with("flow_data[subscription_update_confirm]") => {
+            Some(key)
+                if key.starts_with("flow_data[subscription_update_confirm]")
+                    && (key.contains("[discounts]")
+                        || key.ends_with("[quantity]")
+                        || key.contains("[items]") && !key.contains("[items][0]")) =>
+            {
                 Err(ApiError::invalid(
                     None,
                     key,
@@ -79,6 +88,16 @@ impl Params {
                      quantities and discounts in this flow are not supported yet.",
                 ))
             }
+            // What `RawFlow::take` left: a parameter of another flow type or
+            // after_completion type than the request's own.
+            Some(key) if key.starts_with("flow_data[") => Err(ApiError::invalid(
+                Some("parameter_unknown"),
+                key,
+                format!(
+                    "Received a flow parameter this flow does not take: {key}. Check it against \
+                     flow_data[type] and flow_data[after_completion][type]."
+                ),
+            )),
             Some(key) => Err(ApiError::invalid(
                 Some("parameter_unknown"),
                 key,
@@ -89,12 +108,16 @@ impl Params {
 }
 
 /// The raw flow parameters, taken out of the form before anything is checked.
+/// Only the parameters of the request's own flow type and after_completion
+/// type are taken; any other `flow_data[…]` is left for `refuse_leftovers`,
+/// so a parameter is never silently ignored.
+#[derive(Default)]
 struct RawFlow {
     kind: Option<String>,
     after: Option<String>,
     custom_message: Option<String>,
     redirect_url: Option<String>,
-    subscription: Option<(String, String)>,
+    subscription: Option<String>,
     retention_type: Option<String>,
     retention_coupon: Option<String>,
     item_id: Option<String>,
@@ -103,39 +126,68 @@ struct RawFlow {
 
 impl RawFlow {
     fn take(params: &mut Params) -> Option<Self> {
-        let kind = params.take("flow_data[type]");
-        let mut subscription = None;
-        for task in [
-            "subscription_cancel",
-            "subscription_update",
-            "subscription_update_confirm",
-        ] {
-            let param = format!("flow_data[{task}][subscription]");
-            if let Some(id) = params.take(&param) {
-                subscription = subscription.or(Some((param, id)));
-            }
-        }
-        let raw = Self {
+        let mut raw = Self {
+            kind: params.take("flow_data[type]"),
             after: params.take("flow_data[after_completion][type]"),
-            custom_message: params
-                .take("flow_data[after_completion][hosted_confirmation][custom_message]"),
-            redirect_url: params.take("flow_data[after_completion][redirect][return_url]"),
-            retention_type: params.take("flow_data[subscription_cancel][retention][type]"),
-            retention_coupon: params
-                .take("flow_data[subscription_cancel][retention][coupon_offer][coupon]"),
-            item_id: params.take("flow_data[subscription_update_confirm][items][0][id]"),
-            item_price: params.take("flow_data[subscription_update_confirm][items][0][price]"),
-            kind,
-            subscription,
+            ..Self::default()
         };
-        let any = raw.kind.is_some()
-            || raw.after.is_some()
-            || raw.subscription.is_some()
-            || raw.retention_type.is_some()
-            || raw.item_id.is_some();
-        any.then_some(raw)
+        match raw.after.as_deref() {
+            Some("hosted_confirmation") => {
+                raw.custom_message =
+                    params.take("flow_data[after_completion][hosted_confirmation][custom_message]");
+            }
+            Some("redirect") => {
+                raw.redirect_url = params.take("flow_data[after_completion][redirect][return_url]");
+            }
+            _ => {}
+        }
+        match raw.kind.as_deref() {
+            Some(
+                kind @ ("subscription_cancel"
+                | "subscription_update"
+                | "subscription_update_confirm"),
+            ) => {
+                raw.subscription = params.take(&format!("flow_data[{kind}][subscription]"));
+            }
+            _ => {}
+        }
+        match raw.kind.as_deref() {
+            Some("subscription_cancel") => {
+                raw.retention_type = params.take("flow_data[subscription_cancel][retention][type]");
+                raw.retention_coupon =
+                    params.take("flow_data[subscription_cancel][retention][coupon_offer][coupon]");
+            }
+            Some("subscription_update_confirm") => {
+                raw.item_id = params.take("flow_data[subscription_update_confirm][items][0][id]");
+                raw.item_price =
+                    params.take("flow_data[subscription_update_confirm][items][0][price]");
+            }
+            _ => {}
+        }
+        (raw.kind.is_some() || raw.after.is_some()).then_some(raw)
+    }
+
+    /// Refuses a flow without a type, or of a type Portico does not know.
+    fn check_kind(&self) -> Result<(), ApiError> {
+        match self.kind.as_deref() {
+            None => Err(ApiError::missing("flow_data[type]")),
+            Some(kind) if FLOW_TYPES.contains(&kind) => Ok(()),
+            Some(other) => Err(ApiError::invalid(
+                None,
+                "flow_data[type]",
+                format!("Invalid flow type: {other}. Use {}.", FLOW_TYPES.join(", ")),
+            )),
+        }
     }
 }
+
+/// Stripe's `flow_data[type]`s.
+const FLOW_TYPES: [&str; 4] = [
+    "payment_method_update",
+    "subscription_cancel",
+    "subscription_update",
+    "subscription_update_confirm",
+];
 
 /// Checks a request. Nothing is created or changed here.
 pub async fn check(state: &AppState, mut params: Params) -> Result<SessionRequest, ApiError> {
@@ -144,6 +196,13 @@ pub async fn check(state: &AppState, mut params: Params) -> Result<SessionReques
     let locale = params.take("locale");
     let return_url = params.take("return_url");
     let raw_flow = RawFlow::take(&mut params);
+    // The flow's type decides which of its parameters were taken: name a
+    // missing or unknown type before the parameters it left.
+    match &raw_flow {
+        Some(raw) => raw.check_kind()?,
+        None if params.has_flow_data() => return Err(ApiError::missing("flow_data[type]")),
+        None => {}
+    }
     params.refuse_leftovers()?;
 
     let customer = customer.ok_or_else(|| ApiError::missing("customer"))?;
@@ -275,9 +334,8 @@ async fn check_flow(
             ));
         }
     };
-    let kind = raw
-        .kind
-        .ok_or_else(|| ApiError::missing("flow_data[type]"))?;
+    // `check` has refused a missing or unknown type.
+    let kind = raw.kind.clone().unwrap_or_default();
     let settings = &config.settings;
     // A session-to-be, so ownership and policy are asked exactly as the
     // portal will ask them when the customer acts.
@@ -290,13 +348,12 @@ async fn check_flow(
         },
         config: settings.clone(),
     };
-    let subscription_param = format!("flow_data[{kind}][subscription]");
+    let param = format!("flow_data[{kind}][subscription]");
     let owned = async |action: Action| -> Result<String, ApiError> {
-        let (param, id) = raw
+        let id = raw
             .subscription
             .clone()
-            .filter(|(param, _)| *param == subscription_param)
-            .ok_or_else(|| ApiError::missing(&subscription_param))?;
+            .ok_or_else(|| ApiError::missing(&param))?;
         let sub = actions::owned_subscription(state, &session, &id)
             .await
             .map_err(|e| match e {
@@ -413,16 +470,8 @@ async fn check_flow(
                 price,
             }
         }
-        other => {
-            return Err(ApiError::invalid(
-                None,
-                "flow_data[type]",
-                format!(
-                    "Invalid flow type: {other}. Use payment_method_update, subscription_cancel, \
-                     subscription_update or subscription_update_confirm."
-                ),
-            ));
-        }
+        // `check_kind` has refused any other.
+        _ => return Err(ApiError::missing("flow_data[type]")),
     };
     Ok(PortalFlow {
         task,
@@ -494,6 +543,65 @@ mod tests {
         let err = p.refuse_leftovers().expect_err("typo");
         assert_eq!(err.param.as_deref(), Some("custmer"));
         assert_eq!(err.code, Some("parameter_unknown"));
+    }
+
+    #[test]
+    fn flow_parameters_of_another_type_are_refused_not_ignored() {
+        for (body, param) in [
+            (
+                "flow_data[type]=payment_method_update&flow_data[subscription_cancel][subscription]=sub_1",
+                "flow_data[subscription_cancel][subscription]",
+            ),
+            (
+                "flow_data[type]=subscription_update&flow_data[subscription_update][subscription]=sub_1\
+                 &flow_data[subscription_cancel][retention][type]=coupon_offer",
+                "flow_data[subscription_cancel][retention][type]",
+            ),
+            (
+                "flow_data[type]=payment_method_update&flow_data[after_completion][type]=portal_homepage\
+                 &flow_data[after_completion][hosted_confirmation][custom_message]=Hi",
+                "flow_data[after_completion][hosted_confirmation][custom_message]",
+            ),
+            (
+                "flow_data[type]=subscription_update_confirm\
+                 &flow_data[subscription_update_confirm][subscription]=sub_1\
+                 &flow_data[subscription_update_confirm][items][0][id]=si_1\
+                 &flow_data[subscription_update_confirm][items][0][quantity]=2",
+                "flow_data[subscription_update_confirm][items][0][quantity]",
+            ),
+        ] {
+            let mut p = Params::parse(body.as_bytes());
+            let raw = RawFlow::take(&mut p).expect("a flow");
+            assert!(raw.kind.is_some());
+            let err = p.refuse_leftovers().expect_err(body);
+            assert_eq!(err.param.as_deref(), Some(param), "{body}");
+        }
+        let mut own = Params::parse(
+            b"flow_data[type]=subscription_cancel&flow_data[subscription_cancel][subscription]=sub_1\
+              &flow_data[subscription_cancel][retention][type]=coupon_offer\
+              &flow_data[subscription_cancel][retention][coupon_offer][coupon]=STAY\
+              &flow_data[after_completion][type]=redirect\
+              &flow_data[after_completion][redirect][return_url]=https://shop.example/",
+        );
+        let raw = RawFlow::take(&mut own).expect("a flow");
+        assert!(raw.check_kind().is_ok());
+        assert_eq!(raw.subscription.as_deref(), Some("sub_1"));
+        assert_eq!(raw.retention_coupon.as_deref(), Some("STAY"));
+        assert_eq!(raw.redirect_url.as_deref(), Some("https://shop.example/"));
+        assert!(own.refuse_leftovers().is_ok());
+    }
+
+    #[test]
+    fn a_flow_names_its_type_first() {
+        let mut untyped = Params::parse(b"flow_data[subscription_cancel][subscription]=sub_1");
+        assert!(RawFlow::take(&mut untyped).is_none());
+        assert!(untyped.has_flow_data());
+        let mut typo = Params::parse(b"flow_data[type]=subscription_cancl");
+        let err = RawFlow::take(&mut typo)
+            .expect("a flow")
+            .check_kind()
+            .expect_err("unknown type");
+        assert_eq!(err.param.as_deref(), Some("flow_data[type]"));
     }
 
     #[test]
