@@ -6,9 +6,13 @@ mod support;
 
 use portico::server::session_api::api_key;
 use serde_json::Value;
-use support::{BACKENDS, Backend, TestApp, fresh_seed, seed, stripe_get};
+use support::{
+    BACKENDS, Backend, TestApp, confirm_in_browser, finish_card_setup, fresh_seed, new_card, seed,
+    start_card_setup, stripe_get,
+};
 
 const SHOP: &str = "https://shop.example";
+const NONCE: &str = "flow-nonce-0123456789";
 
 /// An app whose configuration allows the shop's origin, and a test key.
 async fn merchant(backend: Backend) -> (TestApp, String) {
@@ -648,4 +652,74 @@ async fn update_flows_deep_link_the_plan_picker_and_its_confirmation() {
     // Done, and the flow ends on the portal homepage: the whole portal opens.
     let home = app.get_with("/", &[("cookie", &cookie)]).await;
     assert_eq!(home.status(), 200);
+}
+
+#[tokio::test]
+async fn a_card_flow_adds_the_card_and_nothing_else_then_confirms() {
+    let seed = fresh_seed("cardflow");
+    let ada = &seed.customers["ada"];
+    let pro = ada.subscriptions["pro_monthly"].clone();
+    let (app, key) = merchant(Backend::Sqlite).await;
+    let (status, session) = create(
+        &app,
+        &bearer(&key),
+        &[
+            ("customer", &ada.id),
+            ("flow_data[type]", "payment_method_update"),
+            ("flow_data[after_completion][type]", "hosted_confirmation"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["flow"]["type"], "payment_method_update");
+    let (location, cookie) = follow(&app, &session).await;
+    assert_eq!(location, "/payment-methods/new");
+
+    // Not a flow for canceling, nor for the cards already saved.
+    for (function, form) in [
+        (
+            "cancel_subscription",
+            vec![("subscription_id", pro.as_str()), ("nonce", NONCE)],
+        ),
+        (
+            "remove_card",
+            vec![
+                ("payment_method_id", ada.payment_method.as_str()),
+                ("nonce", NONCE),
+            ],
+        ),
+    ] {
+        let (status, body) = app.call(&cookie, function, &form).await;
+        assert_eq!(status, 403, "{function}: {body}");
+    }
+    assert_eq!(
+        stripe_get(&format!("subscriptions/{pro}")).await["cancel_at_period_end"],
+        false
+    );
+
+    // The flow's own task: Stripe.js confirms a SetupIntent, Portico saves it.
+    let secret = start_card_setup(&app, &cookie, NONCE).await;
+    let intent = confirm_in_browser(&secret, &new_card("4242424242424242").await).await;
+    let intent_id = intent["id"].as_str().expect("intent id");
+    let next = finish_card_setup(&app, &cookie, intent_id, NONCE).await;
+    assert_eq!(next, "/flow/done?event=update_card");
+    let customer = stripe_get(&format!("customers/{}", ada.id)).await;
+    assert_ne!(
+        customer["invoice_settings"]["default_payment_method"],
+        ada.payment_method.as_str(),
+        "the new card is the default"
+    );
+
+    // Done: the confirmation is all that is left.
+    let home = app.get_with("/", &[("cookie", &cookie)]).await;
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/flow/done");
+    let (status, _) = app
+        .call(
+            &cookie,
+            "start_card_setup",
+            &[("nonce", NONCE), ("attempt", "1")],
+        )
+        .await;
+    assert_eq!(status, 403, "a finished flow adds no more cards");
 }

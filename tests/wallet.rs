@@ -6,7 +6,10 @@
 mod support;
 
 use serde_json::Value;
-use support::{TestApp, fresh_seed, signed_in, stripe_get, stripe_post};
+use support::{
+    confirm_in_browser, finish_card_setup, fresh_seed, new_card, signed_in, start_card_setup,
+    stripe_get, stripe_post,
+};
 
 const NONCE: &str = "test-nonce-0123456789";
 
@@ -30,23 +33,6 @@ async fn cards_of(customer: &str) -> Vec<String> {
         .iter()
         .filter_map(|pm| pm["id"].as_str().map(str::to_string))
         .collect()
-}
-
-/// A card payment method, not attached to anyone yet.
-async fn new_card(number: &str) -> String {
-    let (status, pm) = stripe_post(
-        "payment_methods",
-        &[
-            ("type", "card"),
-            ("card[number]", number),
-            ("card[exp_month]", "12"),
-            ("card[exp_year]", "2034"),
-            ("card[cvc]", "123"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{pm}");
-    pm["id"].as_str().expect("pm id").to_string()
 }
 
 /// Saves a second Visa (ending 5556) on the customer, as if added earlier.
@@ -233,49 +219,18 @@ async fn another_customers_card_is_refused_and_unchanged() {
     assert_eq!(default_card(&customer(&ada.id).await), ada.payment_method);
 }
 
-/// What Stripe.js does in the browser: confirm the SetupIntent with a card.
-async fn confirm_in_browser(client_secret: &str, payment_method: &str) -> Value {
-    let id = client_secret.split("_secret").next().expect("intent id");
-    let (_, intent) = stripe_post(
-        &format!("setup_intents/{id}/confirm"),
-        &[("payment_method", payment_method)],
-    )
-    .await;
-    intent
-}
-
-async fn start_setup(app: &TestApp, cookie: &str) -> String {
-    let (status, body) = app
-        .call(
-            cookie,
-            "start_card_setup",
-            &[("nonce", NONCE), ("attempt", "0")],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).expect("client secret")
-}
-
 #[tokio::test]
 async fn a_confirmed_setup_intent_saves_the_card_as_default() {
     let seed = fresh_seed("cardsetup");
     let ada = &seed.customers["ada"];
     let (app, cookie) = signed_in(&seed, "ada").await;
-    let secret = start_setup(&app, &cookie).await;
+    let secret = start_card_setup(&app, &cookie, NONCE).await;
     let card = new_card("4000056655665556").await;
     let intent = confirm_in_browser(&secret, &card).await;
     assert_eq!(intent["status"], "succeeded", "{intent}");
     let intent_id = intent["id"].as_str().expect("id");
 
-    let (status, body) = app
-        .call(
-            &cookie,
-            "finish_card_setup",
-            &[("setup_intent_id", intent_id), ("nonce", NONCE)],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let href: String = serde_json::from_str(&body).expect("address");
+    let href = finish_card_setup(&app, &cookie, intent_id, NONCE).await;
     assert!(href.starts_with("/?event=update_card&card=pm_"), "{href}");
 
     let new_default = default_card(&customer(&ada.id).await);
@@ -292,7 +247,7 @@ async fn a_declined_card_changes_nothing() {
     let seed = fresh_seed("carddecline");
     let ada = &seed.customers["ada"];
     let (app, cookie) = signed_in(&seed, "ada").await;
-    let secret = start_setup(&app, &cookie).await;
+    let secret = start_card_setup(&app, &cookie, NONCE).await;
     let intent = confirm_in_browser(&secret, &new_card("4000000000000002").await).await;
     let intent_id = secret.split("_secret").next().expect("id");
     assert_ne!(intent["status"], "succeeded", "{intent}");
@@ -315,7 +270,7 @@ async fn another_customers_setup_intent_is_refused() {
     let seed = fresh_seed("cardsetupidor");
     let ada = &seed.customers["ada"];
     let (yuki_app, yuki_cookie) = signed_in(&seed, "yuki").await;
-    let secret = start_setup(&yuki_app, &yuki_cookie).await;
+    let secret = start_card_setup(&yuki_app, &yuki_cookie, NONCE).await;
     let intent = confirm_in_browser(&secret, &new_card("4000056655665556").await).await;
     let intent_id = intent["id"].as_str().expect("id");
 

@@ -88,6 +88,67 @@ pub fn fresh_seed(tag: &str) -> Seed {
     serde_json::from_str(&text).expect("seed manifest")
 }
 
+/// A card payment method, not attached to anyone yet.
+pub async fn new_card(number: &str) -> String {
+    let (status, pm) = stripe_post(
+        "payment_methods",
+        &[
+            ("type", "card"),
+            ("card[number]", number),
+            ("card[exp_month]", "12"),
+            ("card[exp_year]", "2034"),
+            ("card[cvc]", "123"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{pm}");
+    pm["id"].as_str().expect("pm id").to_string()
+}
+
+/// Starts adding a card the way the add-card page does; returns the
+/// SetupIntent's client secret for Stripe.js.
+pub async fn start_card_setup(app: &TestApp, cookie: &str, nonce: &str) -> String {
+    let (status, body) = app
+        .call(
+            cookie,
+            "start_card_setup",
+            &[("nonce", nonce), ("attempt", "0")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).expect("client secret")
+}
+
+/// Finishes adding a card after Stripe.js confirmed its SetupIntent;
+/// returns the address the page goes to next.
+pub async fn finish_card_setup(
+    app: &TestApp,
+    cookie: &str,
+    intent_id: &str,
+    nonce: &str,
+) -> String {
+    let (status, body) = app
+        .call(
+            cookie,
+            "finish_card_setup",
+            &[("setup_intent_id", intent_id), ("nonce", nonce)],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).expect("address")
+}
+
+/// What Stripe.js does in the browser: confirm the SetupIntent with a card.
+pub async fn confirm_in_browser(client_secret: &str, payment_method: &str) -> serde_json::Value {
+    let id = client_secret.split("_secret").next().expect("intent id");
+    let (_, intent) = stripe_post(
+        &format!("setup_intents/{id}/confirm"),
+        &[("payment_method", payment_method)],
+    )
+    .await;
+    intent
+}
+
 /// A request to the Stripe emulator with the merchant's secret key.
 fn emulator(method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
     let base = required_env("PORTICO_TEST_STRIPE_API_BASE");
