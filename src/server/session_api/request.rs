@@ -141,23 +141,18 @@ impl RawFlow {
             }
             _ => {}
         }
+        let mut subscription =
+            |kind: &str| params.take(&format!("flow_data[{kind}][subscription]"));
         match raw.kind.as_deref() {
-            Some(
-                kind @ ("subscription_cancel"
-                | "subscription_update"
-                | "subscription_update_confirm"),
-            ) => {
-                raw.subscription = params.take(&format!("flow_data[{kind}][subscription]"));
-            }
-            _ => {}
-        }
-        match raw.kind.as_deref() {
-            Some("subscription_cancel") => {
+            Some(kind @ "subscription_update") => raw.subscription = subscription(kind),
+            Some(kind @ "subscription_cancel") => {
+                raw.subscription = subscription(kind);
                 raw.retention_type = params.take("flow_data[subscription_cancel][retention][type]");
                 raw.retention_coupon =
                     params.take("flow_data[subscription_cancel][retention][coupon_offer][coupon]");
             }
-            Some("subscription_update_confirm") => {
+            Some(kind @ "subscription_update_confirm") => {
+                raw.subscription = subscription(kind);
                 raw.item_id = params.take("flow_data[subscription_update_confirm][items][0][id]");
                 raw.item_price =
                     params.take("flow_data[subscription_update_confirm][items][0][price]");
