@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// Locales Portico ships; the first is the default and the reference every
-/// other locale must match key for key (`tests/locales.rs` checks it).
+/// other locale must match key for key (`tests/integration/locales.rs` checks it).
 const LOCALES: &[&str] = &["en", "de"];
 
 fn main() -> Result<(), Box<dyn Error>> {

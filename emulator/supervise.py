@@ -81,7 +81,7 @@ def main(argv=None):
                  '--state-file', os.path.join(
                      args.state_dir, 'portico-localstripe-%d.pickle'
                      % inner_port)]
-    compat_cmd = [py, os.path.join(HERE, 'compat.py'), '--port', str(port),
+    compat_cmd = [py, os.path.join(HERE, 'compat'), '--port', str(port),
                   '--upstream', 'http://127.0.0.1:%d' % inner_port,
                   '--state-file', os.path.join(
                       args.state_dir, 'portico-compat-%d.json' % port)]

@@ -26,18 +26,32 @@ use crate::pages::static_page::{StaticPage, StaticPageView};
 /// leptos_i18n, which sets it and reads it back when hydrating.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
+        <Document scripts=Some(options)>
+            <App />
+        </Document>
+    }
+}
+
+/// The HTML document of every page: the hydrated app's, with the wasm's
+/// `scripts`, and the static pages', without.
+#[component]
+fn Document(scripts: Option<LeptosOptions>, children: Children) -> impl IntoView {
+    let scripts = scripts.map(|options| {
+        view! {
+            <AutoReload options=options.clone() />
+            <HydrationScripts options />
+        }
+    });
+    view! {
         <!DOCTYPE html>
         <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                {scripts}
                 <MetaTags />
             </head>
-            <body>
-                <App />
-            </body>
+            <body>{children()}</body>
         </html>
     }
 }
@@ -87,17 +101,9 @@ pub fn App() -> impl IntoView {
 /// merchant's page through `embed-frame.js`.
 pub fn static_shell(page: StaticPage, embed: Option<EmbedFrame>) -> impl IntoView {
     view! {
-        <!DOCTYPE html>
-        <html>
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <MetaTags />
-            </head>
-            <body>
-                <StaticApp page embed />
-            </body>
-        </html>
+        <Document scripts=None>
+            <StaticApp page embed />
+        </Document>
     }
 }
 
@@ -143,17 +149,19 @@ fn Frame(children: Children, #[prop(optional)] static_page: bool) -> impl IntoVi
         <header class="site-header">
             <div class="site-header-inner">
                 <p class="site-title">{t!(i18n, app_title)}</p>
+                // Erased: the header's full type makes the page's too deep
+                // for the compiler's query limit.
                 {(!static_page)
                     .then(|| view! {
                         <ReturnToMerchant />
                         <LanguageSwitcher />
                         <SignOut />
-                    })}
+                    }.into_any())}
             </div>
         </header>
         <main id="main" tabindex="-1">
             {children()}
         </main>
-        {(!static_page).then(|| view! { <EmbedMarker /> })}
+        {(!static_page).then(|| view! { <EmbedMarker /> }.into_any())}
     }
 }

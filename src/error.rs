@@ -1,6 +1,8 @@
 //! The one error type the UI sees. It carries no internal detail: the cause is
-//! logged once on the server where it is converted (see `server::error`), and
-//! the customer reads a translated message chosen by the variant.
+//! logged once on the server where it is converted (a Stripe failure in
+//! `server::stripe::StripeApiError`, a storage failure where it is read), and
+//! the customer reads a translated message chosen by the variant
+//! (`components::format::error`).
 
 use serde::{Deserialize, Serialize};
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod model;
 pub mod money;
 pub mod pages;
+pub mod paths;
 pub mod policy;
 pub mod portal_config;
 pub mod quantity_preset;

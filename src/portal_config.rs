@@ -105,6 +105,17 @@ pub enum ProrationBehavior {
     None,
 }
 
+impl ProrationBehavior {
+    /// Stripe's name, as the configuration stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CreateProrations => "create_prorations",
+            Self::AlwaysInvoice => "always_invoice",
+            Self::None => "none",
+        }
+    }
+}
+
 /// When a plan change is scheduled for the end of the period (Stripe's
 /// `schedule_at_period_end.conditions`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +195,20 @@ impl Default for PortalConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proration_names_are_the_stored_ones() {
+        for p in [
+            ProrationBehavior::CreateProrations,
+            ProrationBehavior::AlwaysInvoice,
+            ProrationBehavior::None,
+        ] {
+            assert_eq!(
+                serde_json::to_value(p).expect("serializes"),
+                serde_json::Value::String(p.as_str().into())
+            );
+        }
+    }
 
     #[test]
     fn stored_configuration_missing_new_toggles_gets_defaults() {

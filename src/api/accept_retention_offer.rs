@@ -13,8 +13,9 @@ pub async fn accept_retention_offer(
     subscription_id: String,
     nonce: String,
 ) -> Result<(), PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::actions::coupon;
+    use crate::server::{navigation, session};
     let (state, session) = session::current().await?;
-    let result = actions::accept_retention_offer(&state, &session, &subscription_id, &nonce).await;
-    actions::finish(&state, &session, result).await
+    let result = coupon::accept_retention_offer(&state, &session, &subscription_id, &nonce).await;
+    navigation::finish(&state, &session, result).await
 }

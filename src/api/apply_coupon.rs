@@ -10,8 +10,9 @@ pub async fn apply_coupon(
     code: String,
     nonce: String,
 ) -> Result<(), PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::actions::coupon;
+    use crate::server::{navigation, session};
     let (state, session) = session::current().await?;
-    let result = actions::apply_coupon(&state, &session, &subscription_id, &code, &nonce).await;
-    actions::finish(&state, &session, result).await
+    let result = coupon::apply_coupon(&state, &session, &subscription_id, &code, &nonce).await;
+    navigation::finish(&state, &session, result).await
 }

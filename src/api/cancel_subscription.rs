@@ -13,20 +13,17 @@ pub async fn cancel_subscription(
     comment: Option<String>,
     nonce: String,
 ) -> Result<(), PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::actions::cancel;
+    use crate::server::{navigation, session};
     let (state, session) = session::current().await?;
-    actions::finish(
+    let result = cancel::cancel(
         &state,
         &session,
-        actions::cancel(
-            &state,
-            &session,
-            &subscription_id,
-            reason.as_deref(),
-            comment.as_deref(),
-            &nonce,
-        )
-        .await,
+        &subscription_id,
+        reason.as_deref(),
+        comment.as_deref(),
+        &nonce,
     )
-    .await
+    .await;
+    navigation::finish(&state, &session, result).await
 }

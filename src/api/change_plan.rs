@@ -10,8 +10,9 @@ pub async fn change_plan(
     price: String,
     nonce: String,
 ) -> Result<(), PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::actions::plan_change;
+    use crate::server::{navigation, session};
     let (state, session) = session::current().await?;
-    let result = actions::change_plan(&state, &session, &subscription_id, &price, &nonce).await;
-    actions::finish(&state, &session, result).await
+    let result = plan_change::change_plan(&state, &session, &subscription_id, &price, &nonce).await;
+    navigation::finish(&state, &session, result).await
 }

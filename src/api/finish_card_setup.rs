@@ -13,10 +13,17 @@ pub async fn finish_card_setup(
     setup_intent_id: String,
     nonce: String,
 ) -> Result<String, PortalError> {
-    use crate::server::{actions, session, wallet};
+    use crate::model::PortalEvent;
+    use crate::server::{navigation, session, wallet};
     let (state, session) = session::current().await?;
     let card = wallet::finish_setup(&state, &session, &setup_intent_id, &nonce)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
-    actions::next_href(&state, &session, "update_card", &[("card", &card)]).await
+    navigation::next_href(
+        &state,
+        &session,
+        PortalEvent::UpdateCard,
+        &[("card", &card)],
+    )
+    .await
 }

@@ -7,16 +7,14 @@ use crate::model::CardForm;
 
 #[server(prefix = "/api", endpoint = "get_card_form")]
 pub async fn get_card_form() -> Result<CardForm, PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::{navigation, session};
     let result = async {
         let (state, session) = session::current().await?;
-        if !session.config.update_card {
-            return Err(PortalError::NotAllowed);
-        }
+        crate::policy::may_add_card(&session.config)?;
         Ok(CardForm {
             publishable_key: state.config.stripe.publishable_key.clone(),
             stripe_js_url: state.config.stripe.js_url.to_string(),
-            form_nonce: actions::new_form_nonce(),
+            form_nonce: navigation::new_form_nonce(),
         })
     }
     .await;

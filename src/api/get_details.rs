@@ -7,19 +7,19 @@ use crate::model::DetailsPage;
 
 #[server(prefix = "/api", endpoint = "get_details")]
 pub async fn get_details() -> Result<DetailsPage, PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::{navigation, session};
     let result = async {
         let (state, session) = session::current().await?;
         let profile = state
             .stripe
-            .profile(&session.row.customer_id)
+            .profile(&session.row.scope.customer_id)
             .await
             .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?
             .ok_or(PortalError::CustomerNotFound)?;
         Ok(DetailsPage {
             details: profile.details,
-            allowed: session.config.customer_update.clone(),
-            form_nonce: actions::new_form_nonce(),
+            allowed: crate::policy::editable_details(&session.config).to_vec(),
+            form_nonce: navigation::new_form_nonce(),
         })
     }
     .await;

@@ -7,9 +7,9 @@ use crate::model::PlanChoices;
 
 #[server(prefix = "/api", endpoint = "get_plan_choices")]
 pub async fn get_plan_choices(subscription_id: String) -> Result<PlanChoices, PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::{plans, session};
     let (state, session) = session::current().await?;
-    actions::plan_choices(&state, &session, &subscription_id)
+    plans::plan_choices(&state, &session, &subscription_id)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))
 }

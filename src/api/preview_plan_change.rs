@@ -10,9 +10,9 @@ pub async fn preview_plan_change(
     subscription_id: String,
     price: String,
 ) -> Result<PlanPreview, PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::{plans, session};
     let (state, session) = session::current().await?;
-    actions::preview_plan(&state, &session, &subscription_id, &price)
+    plans::preview_plan(&state, &session, &subscription_id, &price)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))
 }

@@ -9,8 +9,9 @@ pub async fn reactivate_subscription(
     subscription_id: String,
     nonce: String,
 ) -> Result<(), PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::actions::cancel;
+    use crate::server::{navigation, session};
     let (state, session) = session::current().await?;
-    let result = actions::reactivate(&state, &session, &subscription_id, &nonce).await;
-    actions::finish(&state, &session, result).await
+    let result = cancel::reactivate(&state, &session, &subscription_id, &nonce).await;
+    navigation::finish(&state, &session, result).await
 }

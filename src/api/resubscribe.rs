@@ -13,20 +13,17 @@ pub async fn resubscribe(
     coupon: Option<String>,
     nonce: String,
 ) -> Result<(), PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::actions::resubscribe;
+    use crate::server::{navigation, session};
     let (state, session) = session::current().await?;
-    actions::finish(
+    let result = resubscribe::resubscribe(
         &state,
         &session,
-        actions::resubscribe(
-            &state,
-            &session,
-            &subscription_id,
-            price.as_deref(),
-            coupon.as_deref(),
-            &nonce,
-        )
-        .await,
+        &subscription_id,
+        price.as_deref(),
+        coupon.as_deref(),
+        &nonce,
     )
-    .await
+    .await;
+    navigation::finish(&state, &session, result).await
 }

@@ -6,15 +6,16 @@ use crate::error::PortalError;
 
 #[server(prefix = "/api", endpoint = "set_default_card")]
 pub async fn set_default_card(payment_method_id: String, nonce: String) -> Result<(), PortalError> {
-    use crate::server::{actions, session, wallet};
+    use crate::model::PortalEvent;
+    use crate::server::{navigation, session, wallet};
     let (state, session) = session::current().await?;
     wallet::set_default(&state, &session, &payment_method_id, &nonce)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
-    actions::redirect_next(
+    navigation::redirect_next(
         &state,
         &session,
-        "set_default_card",
+        PortalEvent::SetDefaultCard,
         &[("card", &payment_method_id)],
     )
     .await

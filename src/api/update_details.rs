@@ -9,10 +9,10 @@ use crate::model::DetailsForm;
 /// the form stays as it is.
 #[server(prefix = "/api", endpoint = "update_details")]
 pub async fn update_details(form: DetailsForm, nonce: String) -> Result<(), PortalError> {
-    use crate::server::{actions, details, session};
+    use crate::server::{details, navigation, session};
     let (state, session) = session::current().await?;
     details::update(&state, &session, &form, &nonce)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
-    actions::redirect_next(&state, &session, details::EVENT, &[]).await
+    navigation::redirect_next(&state, &session, details::EVENT, &[]).await
 }

@@ -12,16 +12,17 @@ pub async fn update_quantity(
     quantity: String,
     nonce: String,
 ) -> Result<(), PortalError> {
-    use crate::server::{actions, session};
+    use crate::server::actions::quantity;
+    use crate::server::{navigation, session};
     let (state, session) = session::current().await?;
     let quantity: u64 = quantity
         .trim()
         .parse()
         .map_err(|_| PortalError::QuantityOutOfRange)?;
-    actions::finish(
+    navigation::finish(
         &state,
         &session,
-        actions::update_quantity(&state, &session, &subscription_id, quantity, &nonce).await,
+        quantity::update_quantity(&state, &session, &subscription_id, quantity, &nonce).await,
     )
     .await
 }

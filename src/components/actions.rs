@@ -17,8 +17,9 @@ use crate::api::update_quantity::UpdateQuantity;
 use crate::components::format;
 use crate::error::PortalError;
 use crate::i18n::*;
-use crate::model::Subscription;
-use crate::policy::{self, Action};
+use crate::model::{PortalEvent, Subscription};
+use crate::paths::PagePath;
+use crate::policy::{self, Action, PlanAccess};
 use crate::portal_config::PortalConfig;
 use crate::quantity_preset::QuantityPreset;
 
@@ -46,14 +47,13 @@ pub fn SubscriptionActions(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let actions = policy::allowed_actions(&config, &subscription);
-    let show_plans = !actions.contains(&Action::ChangePlan)
-        && config.show_pricing
-        && !subscription.status.has_ended()
-        && subscription.single_line().is_some();
+    let plans = policy::plan_access(&config, &subscription);
+    let show_plans = plans == PlanAccess::ViewOnly;
     if actions.is_empty() && !show_plans {
         return None;
     }
     let id = subscription.id.clone();
+    let plan_href = PagePath::Plan(id.clone()).href();
     let items = actions
         .into_iter()
         .map(|action| {
@@ -61,13 +61,13 @@ pub fn SubscriptionActions(
             let nonce = nonce.clone();
             match action {
                 Action::ChangePlan => view! {
-                    <a class="button" href=format!("/subscriptions/{id}/plan")>
+                    <a class="button" href=plan_href.clone()>
                         {t!(i18n, actions.change_plan)}
                     </a>
                 }
                 .into_any(),
                 Action::Cancel => view! {
-                    <a class="button button-danger" href=format!("/subscriptions/{id}/cancel")>
+                    <a class="button button-danger" href=PagePath::Cancel(id).href()>
                         {t!(i18n, actions.cancel)}
                     </a>
                 }
@@ -98,7 +98,8 @@ pub fn SubscriptionActions(
                 .into_any(),
                 Action::UpdateQuantity => {
                     let line = subscription.single_line();
-                    let (min, max) = (config.quantity_min, config.quantity_max);
+                    let range = policy::quantity_range(&config);
+                    let (min, max) = (*range.start(), *range.end());
                     // The sign-in link's suggestion, else what the customer has.
                     let initial = line
                         .and_then(|l| l.unit_label.as_deref())
@@ -109,9 +110,9 @@ pub fn SubscriptionActions(
                 }
                 Action::ApplyCoupon => view! { <CouponForm id nonce /> }.into_any(),
                 Action::Resubscribe => {
-                    if policy::resubscribe_allows_plan_choice(&config) {
+                    if plans == PlanAccess::Resubscribe {
                         view! {
-                            <a class="button" href=format!("/subscriptions/{id}/plan")>
+                            <a class="button" href=plan_href.clone()>
                                 {t!(i18n, actions.resubscribe_choose)}
                             </a>
                         }
@@ -126,7 +127,7 @@ pub fn SubscriptionActions(
         .collect_view();
     let plans_link = show_plans.then(|| {
         view! {
-            <a class="button" href=format!("/subscriptions/{id}/plan")>
+            <a class="button" href=plan_href>
                 {t!(i18n, actions.view_plans)}
             </a>
         }
@@ -199,7 +200,7 @@ fn ResubscribeForm(id: String, nonce: String, coupon: bool) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let field = format!("resubscribe-coupon-{id}");
     view! {
-        <ActionForm action attr:class="inline-form" attr:data-portico-pre-event="pre_resubscribe">
+        <ActionForm action attr:class="inline-form" attr:data-portico-pre-event=PortalEvent::PreResubscribe.as_str()>
             <input type="hidden" name="subscription_id" value=id.clone() />
             <input type="hidden" name="nonce" value=nonce />
             {coupon
@@ -234,14 +235,14 @@ fn QuantityForm(id: String, nonce: String, initial: u64, min: u64, max: u64) -> 
                 name="quantity"
                 type="number"
                 inputmode="numeric"
-                min=min.max(1)
+                min=min
                 max=max
                 value=initial
                 aria-describedby=hint.clone()
                 required
             />
             <span class="hint" id=hint>
-                {t!(i18n, actions.quantity_hint, min = min.max(1), max = max)}
+                {t!(i18n, actions.quantity_hint, min = min, max = max)}
             </span>
             <button type="submit" class="button" disabled=move || action.pending().get()>
                 {t!(i18n, actions.quantity_update)}

@@ -347,32 +347,24 @@ mod tests {
 
     #[test]
     fn stripe_js_errors_map_to_what_the_customer_reads() {
-        assert_eq!(
-            CardProblem::from_stripe("card_error", "card_declined"),
-            CardProblem::Declined
-        );
-        assert_eq!(
-            CardProblem::from_stripe("card_error", "insufficient_funds"),
-            CardProblem::Declined
-        );
-        assert_eq!(
-            CardProblem::from_stripe("card_error", "incorrect_cvc"),
-            CardProblem::IncorrectCvc
-        );
-        assert_eq!(
-            CardProblem::from_stripe(
+        let rows = [
+            ("card_error", "card_declined", CardProblem::Declined),
+            ("card_error", "insufficient_funds", CardProblem::Declined),
+            ("card_error", "incorrect_cvc", CardProblem::IncorrectCvc),
+            (
                 "invalid_request_error",
-                "setup_intent_authentication_failure"
+                "setup_intent_authentication_failure",
+                CardProblem::Authentication,
             ),
-            CardProblem::Authentication
-        );
-        assert_eq!(
-            CardProblem::from_stripe("validation_error", "whatever"),
-            CardProblem::Incomplete
-        );
-        assert_eq!(
-            CardProblem::from_stripe("api_error", ""),
-            CardProblem::Other
-        );
+            ("validation_error", "whatever", CardProblem::Incomplete),
+            ("api_error", "", CardProblem::Other),
+        ];
+        for (kind, code, problem) in rows {
+            assert_eq!(
+                CardProblem::from_stripe(kind, code),
+                problem,
+                "{kind} {code}"
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::i18n::*;
 use crate::model::{Address, CustomerDetails};
+use crate::paths::PagePath;
 
 /// The lines of an address as printed on an envelope.
 pub fn address_lines(a: &Address) -> Vec<String> {
@@ -67,7 +68,7 @@ pub fn DetailsSummary(details: CustomerDetails, editable: bool) -> impl IntoView
             {editable
                 .then(|| {
                     view! {
-                        <a class="button" href="/details">
+                        <a class="button" href=PagePath::Details.href()>
                             {t!(i18n, details.edit)}
                         </a>
                     }

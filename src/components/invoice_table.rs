@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::components::format;
 use crate::i18n::*;
 use crate::model::{Invoice, InvoicePage, InvoiceScope, InvoiceStatus};
+use crate::paths::PagePath;
 
 /// Address of a history page: `scope`, and a cursor (`after`/`before`).
 pub fn history_href(scope: &InvoiceScope, cursor: Option<(&str, &str)>) -> String {
@@ -20,10 +21,11 @@ pub fn history_href(scope: &InvoiceScope, cursor: Option<(&str, &str)>) -> Strin
         .into_iter()
         .map(|(k, v)| format!("{k}={}", urlencoding(&v)))
         .collect();
+    let path = PagePath::Invoices.href();
     if query.is_empty() {
-        "/invoices".to_string()
+        path
     } else {
-        format!("/invoices?{}", query.join("&"))
+        format!("{path}?{}", query.join("&"))
     }
 }
 

@@ -9,7 +9,7 @@ use crate::components::subscription_card::plan_name;
 use crate::components::wallet::brand_name;
 use crate::i18n::*;
 use crate::model::{
-    EventCard, EventResponse, EventSubscription, PortalOverview, SubscriptionStatus,
+    EventCard, EventResponse, EventSubscription, PortalEvent, PortalOverview, SubscriptionStatus,
 };
 
 #[component]
@@ -43,13 +43,14 @@ pub fn ActionNotice(
         }),
         plan: None,
     });
-    let event_name = event.clone();
+    // Anything else in the address is not an action's outcome: no notice.
+    let event = PortalEvent::parse(&event)?;
     let custom = overview.config.cancellation_confirmation_message.clone();
-    let is_cancel = event == "cancel";
+    let is_cancel = event == PortalEvent::Cancel;
     let text = move || {
         let l = i18n.get_locale();
-        Some(match event.as_str() {
-            "cancel" => match &subscription {
+        Some(match event {
+            PortalEvent::Cancel => match &subscription {
                 Some(s) if s.status != SubscriptionStatus::Canceled => {
                     let date = s
                         .access_ends_at()
@@ -59,11 +60,11 @@ pub fn ActionNotice(
                 }
                 _ => td_string!(l, notice.canceled_now).to_string(),
             },
-            "reactivate" => td_string!(l, notice.reactivated).to_string(),
-            "resubscribe" => td_string!(l, notice.resubscribed).to_string(),
-            "update_quantity" => td_string!(l, notice.quantity_updated).to_string(),
-            "apply_coupon" => td_string!(l, notice.coupon_applied).to_string(),
-            "change_plan" => match subscription
+            PortalEvent::Reactivate => td_string!(l, notice.reactivated).to_string(),
+            PortalEvent::Resubscribe => td_string!(l, notice.resubscribed).to_string(),
+            PortalEvent::UpdateQuantity => td_string!(l, notice.quantity_updated).to_string(),
+            PortalEvent::ApplyCoupon => td_string!(l, notice.coupon_applied).to_string(),
+            PortalEvent::ChangePlan => match subscription
                 .as_ref()
                 .and_then(|s| s.scheduled_change.as_ref())
             {
@@ -75,29 +76,35 @@ pub fn ActionNotice(
                 ),
                 None => td_string!(l, notice.plan_changed).to_string(),
             },
-            "cancel_scheduled_change" => td_string!(l, notice.scheduled_change_dropped).to_string(),
-            "update_card" | "set_default_card" => {
+            PortalEvent::CancelScheduledChange => {
+                td_string!(l, notice.scheduled_change_dropped).to_string()
+            }
+            PortalEvent::UpdateCard | PortalEvent::SetDefaultCard => {
                 let (brand, last4) = card.clone()?;
                 let card =
                     td_string!(l, cards.card_label, brand = brand, last4 = last4).to_string();
-                if event == "update_card" {
+                if event == PortalEvent::UpdateCard {
                     td_string!(l, notice.card_added, card = card).to_string()
                 } else {
                     td_string!(l, notice.default_card_set, card = card).to_string()
                 }
             }
-            "remove_card" => td_string!(l, notice.card_removed).to_string(),
-            "update_details" => td_string!(l, notice.details_updated).to_string(),
-            _ => return None,
+            PortalEvent::RemoveCard => td_string!(l, notice.card_removed).to_string(),
+            PortalEvent::UpdateDetails => td_string!(l, notice.details_updated).to_string(),
+            // Not an action's outcome: nothing to confirm.
+            PortalEvent::SignOut
+            | PortalEvent::SelectPlan
+            | PortalEvent::PreChangePlan
+            | PortalEvent::PreResubscribe => return None,
         })
     };
-    move || {
+    Some(move || {
         text().map(|text| {
             view! {
                 <div
                     class="notice-success"
                     role="status"
-                    data-portico-event=event_name.clone()
+                    data-portico-event=event.as_str()
                     data-portico-response=response.clone()
                 >
                     <p>{text}</p>
@@ -105,5 +112,5 @@ pub fn ActionNotice(
                 </div>
             }
         })
-    }
+    })
 }

@@ -9,6 +9,7 @@ use crate::components::error_panel::ReturnLink;
 use crate::error::PortalError;
 use crate::i18n::*;
 use crate::model::SessionFrame;
+use crate::paths::PagePath;
 
 /// The frame, loaded once per page load and shared by the components below.
 #[derive(Clone, Copy)]
@@ -85,11 +86,11 @@ pub fn HomeLink(
         let pinned = frame
             .flow
             .as_ref()
-            .is_some_and(|f| f.pinned_path().is_some());
+            .is_some_and(|f| f.pinned_page().is_some());
         let href = if pinned {
             frame.return_url
         } else {
-            Some("/".to_string())
+            Some(PagePath::Home.href())
         };
         href.map(|href| {
             view! {

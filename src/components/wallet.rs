@@ -10,6 +10,7 @@ use crate::api::set_default_card::SetDefaultCard;
 use crate::components::actions::OneClickForm;
 use crate::i18n::*;
 use crate::model::{CardExpiry, PaymentCard, Wallet};
+use crate::paths::PagePath;
 use crate::policy::{self, CardAction};
 use crate::portal_config::PortalConfig;
 
@@ -63,7 +64,7 @@ pub fn WalletSection(wallet: Wallet, config: PortalConfig, nonce: String) -> imp
             {can_add
                 .then(|| {
                     view! {
-                        <a class="button" href="/payment-methods/new">
+                        <a class="button" href=PagePath::AddCard.href()>
                             {t!(i18n, cards.add)}
                         </a>
                     }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::EmailAddress;
 pub use crate::portal_config::UpdatableDetail;
 
 /// A postal address as Stripe stores it.
@@ -198,7 +199,7 @@ pub enum TaxIdChange {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DetailsUpdate {
     pub name: Option<String>,
-    pub email: Option<String>,
+    pub email: Option<EmailAddress>,
     pub phone: Option<String>,
     pub address: Option<Address>,
     pub tax_id: TaxIdChange,
@@ -206,7 +207,6 @@ pub struct DetailsUpdate {
 
 const MAX_NAME: usize = 200;
 const MAX_LINE: usize = 200;
-const MAX_EMAIL: usize = 254;
 
 /// ISO 3166-1 alpha-2 codes Stripe accepts for addresses.
 const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW";
@@ -221,21 +221,6 @@ fn short_enough(value: &str, max: usize, field: DetailField) -> Result<(), Detai
     } else {
         Ok(())
     }
-}
-
-/// Whether `email` looks deliverable: one `@`, a non-empty local part and a
-/// dotted domain, no spaces. Stripe checks little more.
-pub fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && email.len() <= MAX_EMAIL
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// A phone number: digits with the usual separators and an optional leading
@@ -259,12 +244,10 @@ impl DetailsForm {
         if let Some(name) = &name {
             short_enough(name, MAX_NAME, DetailField::Name)?;
         }
-        let email = trimmed(&self.email).filter(|_| may(UpdatableDetail::Email));
-        if let Some(email) = &email
-            && !valid_email(email)
-        {
-            return Err(DetailField::Email);
-        }
+        let email = match trimmed(&self.email).filter(|_| may(UpdatableDetail::Email)) {
+            Some(typed) => Some(EmailAddress::parse(&typed).ok_or(DetailField::Email)?),
+            None => None,
+        };
         let phone = trimmed(&self.phone).filter(|_| may(UpdatableDetail::Phone));
         if let Some(phone) = &phone
             && !phone.is_empty()

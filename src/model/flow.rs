@@ -4,6 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::PortalEvent;
+use crate::api::Endpoint;
+use crate::paths::PagePath;
+
 /// A session's flow and how far it got.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalFlow {
@@ -44,23 +48,46 @@ pub enum AfterCompletion {
     Redirect { return_url: String },
 }
 
-/// Where a customer is sent when a flow is done with a confirmation page.
-pub const FLOW_DONE_PATH: &str = "/flow/done";
+/// Stripe's `flow_data[type]`: what kind of task a flow is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowKind {
+    PaymentMethodUpdate,
+    SubscriptionCancel,
+    SubscriptionUpdate,
+    SubscriptionUpdateConfirm,
+}
 
-/// The server function every page calls for its header (return link,
-/// sign-out), in a flow or not. (It reads the session without
-/// `session::current`, where flows are checked; it is listed so that it
-/// keeps working if it ever goes through it.)
-const FRAME_ENDPOINT: &str = "get_session_frame";
+impl FlowKind {
+    pub const ALL: [FlowKind; 4] = [
+        Self::PaymentMethodUpdate,
+        Self::SubscriptionCancel,
+        Self::SubscriptionUpdate,
+        Self::SubscriptionUpdateConfirm,
+    ];
+
+    /// Stripe's name of the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PaymentMethodUpdate => "payment_method_update",
+            Self::SubscriptionCancel => "subscription_cancel",
+            Self::SubscriptionUpdate => "subscription_update",
+            Self::SubscriptionUpdateConfirm => "subscription_update_confirm",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
 
 impl FlowTask {
     /// Stripe's `flow.type`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> FlowKind {
         match self {
-            Self::PaymentMethodUpdate => "payment_method_update",
-            Self::SubscriptionCancel { .. } => "subscription_cancel",
-            Self::SubscriptionUpdate { .. } => "subscription_update",
-            Self::SubscriptionUpdateConfirm { .. } => "subscription_update_confirm",
+            Self::PaymentMethodUpdate => FlowKind::PaymentMethodUpdate,
+            Self::SubscriptionCancel { .. } => FlowKind::SubscriptionCancel,
+            Self::SubscriptionUpdate { .. } => FlowKind::SubscriptionUpdate,
+            Self::SubscriptionUpdateConfirm { .. } => FlowKind::SubscriptionUpdateConfirm,
         }
     }
 
@@ -75,19 +102,34 @@ impl FlowTask {
     }
 
     /// The page that performs the task.
-    pub fn path(&self) -> String {
+    pub fn page(&self) -> PagePath {
         match self {
-            Self::PaymentMethodUpdate => "/payment-methods/new".into(),
-            Self::SubscriptionCancel { subscription, .. } => {
-                format!("/subscriptions/{subscription}/cancel")
+            Self::PaymentMethodUpdate => PagePath::AddCard,
+            Self::SubscriptionCancel { subscription, .. } => PagePath::Cancel(subscription.clone()),
+            Self::SubscriptionUpdate { subscription }
+            | Self::SubscriptionUpdateConfirm { subscription, .. } => {
+                PagePath::Plan(subscription.clone())
             }
-            Self::SubscriptionUpdate { subscription } => {
-                format!("/subscriptions/{subscription}/plan")
+        }
+    }
+
+    /// The task page's address: a confirm flow's page opens on its price.
+    pub fn href(&self) -> String {
+        match self {
+            Self::SubscriptionUpdateConfirm { price, .. } => {
+                format!("{}?price={price}", self.page().href())
             }
-            Self::SubscriptionUpdateConfirm {
-                subscription,
-                price,
-            } => format!("/subscriptions/{subscription}/plan?price={price}"),
+            _ => self.page().href(),
+        }
+    }
+
+    /// The retention coupon a cancel flow offers, if any.
+    pub fn retention_coupon(&self) -> Option<&str> {
+        match self {
+            Self::SubscriptionCancel {
+                retention_coupon, ..
+            } => retention_coupon.as_deref(),
+            _ => None,
         }
     }
 
@@ -100,34 +142,39 @@ impl FlowTask {
         }
     }
 
-    /// The server functions (their `endpoint` names) the task's page calls.
-    /// Everything else is refused while the task is open: a new server
-    /// function is outside every flow until it is listed here.
-    fn endpoints(&self) -> &'static [&'static str] {
+    /// The server functions the task's page calls. Everything else is
+    /// refused while the task is open: a new server function is outside
+    /// every flow until it is listed here.
+    fn endpoints(&self) -> &'static [Endpoint] {
         match self {
-            Self::PaymentMethodUpdate => {
-                &["get_card_form", "start_card_setup", "finish_card_setup"]
-            }
-            Self::SubscriptionCancel { .. } => &[
-                "get_overview",
-                "cancel_subscription",
-                "accept_retention_offer",
+            Self::PaymentMethodUpdate => &[
+                Endpoint::GetCardForm,
+                Endpoint::StartCardSetup,
+                Endpoint::FinishCardSetup,
             ],
-            Self::SubscriptionUpdate { .. } | Self::SubscriptionUpdateConfirm { .. } => {
-                &["get_plan_choices", "preview_plan_change", "change_plan"]
-            }
+            Self::SubscriptionCancel { .. } => &[
+                Endpoint::GetOverview,
+                Endpoint::CancelSubscription,
+                Endpoint::AcceptRetentionOffer,
+            ],
+            Self::SubscriptionUpdate { .. } | Self::SubscriptionUpdateConfirm { .. } => &[
+                Endpoint::GetPlanChoices,
+                Endpoint::PreviewPlanChange,
+                Endpoint::ChangePlan,
+            ],
         }
     }
 
-    /// Whether an action's event (see `policy::Action::event`) finishes the
-    /// task. Taking the retention offer finishes a cancel flow too: the
-    /// customer chose to stay.
-    pub fn completed_by(&self, event: &str) -> bool {
+    /// Whether an action's event finishes the task. Taking the retention
+    /// offer finishes a cancel flow too: the customer chose to stay.
+    pub fn completed_by(&self, event: PortalEvent) -> bool {
         match self {
-            Self::PaymentMethodUpdate => event == "update_card",
-            Self::SubscriptionCancel { .. } => matches!(event, "cancel" | "apply_coupon"),
+            Self::PaymentMethodUpdate => event == PortalEvent::UpdateCard,
+            Self::SubscriptionCancel { .. } => {
+                matches!(event, PortalEvent::Cancel | PortalEvent::ApplyCoupon)
+            }
             Self::SubscriptionUpdate { .. } | Self::SubscriptionUpdateConfirm { .. } => {
-                event == "change_plan"
+                event == PortalEvent::ChangePlan
             }
         }
     }
@@ -136,11 +183,20 @@ impl FlowTask {
 impl PortalFlow {
     /// The only page the customer may see, or `None` once the whole portal
     /// is open (a finished flow whose completion is the portal homepage).
-    pub fn pinned_path(&self) -> Option<String> {
+    pub fn pinned_page(&self) -> Option<PagePath> {
         match (self.completed, &self.after_completion) {
-            (false, _) => Some(self.task.path()),
+            (false, _) => Some(self.task.page()),
             (true, AfterCompletion::PortalHomepage) => None,
-            (true, _) => Some(FLOW_DONE_PATH.into()),
+            (true, _) => Some(PagePath::FlowDone),
+        }
+    }
+
+    /// Where a page request outside the flow is sent (with the task page's
+    /// query), or `None` once the whole portal is open.
+    pub fn pinned_href(&self) -> Option<String> {
+        match self.pinned_page()? {
+            PagePath::FlowDone => Some(PagePath::FlowDone.href()),
+            _ => Some(self.task.href()),
         }
     }
 
@@ -149,26 +205,25 @@ impl PortalFlow {
         (!self.completed).then_some(&self.task)
     }
 
-    /// Whether the session may call the server function `endpoint`: those
-    /// of the task's page while it is open, only the page frame on the
-    /// confirmation, and anything once the whole portal is open.
-    pub fn allows_endpoint(&self, endpoint: &str) -> bool {
+    /// Whether the session may call `endpoint`: those of the task's page
+    /// while it is open, only the page frame on the confirmation, and
+    /// anything once the whole portal is open. (The frame reads the session
+    /// without `session::current`, where flows are checked; it is listed so
+    /// that it keeps working if it ever goes through it.)
+    pub fn allows_endpoint(&self, endpoint: Endpoint) -> bool {
         let task_endpoints = match (self.completed, &self.after_completion) {
             (true, AfterCompletion::PortalHomepage) => return true,
             (true, _) => &[][..],
             (false, _) => self.task.endpoints(),
         };
-        endpoint == FRAME_ENDPOINT || task_endpoints.contains(&endpoint)
+        endpoint == Endpoint::GetSessionFrame || task_endpoints.contains(&endpoint)
     }
 
-    /// Whether the customer may load the page at `path` (no query).
-    pub fn allows_path(&self, path: &str) -> bool {
-        match self.pinned_path() {
+    /// Whether the customer may load `page`.
+    pub fn allows_page(&self, page: &PagePath) -> bool {
+        match self.pinned_page() {
             None => true,
-            Some(pinned) => {
-                let pinned = pinned.split('?').next().unwrap_or_default();
-                path == pinned || (self.completed && path == FLOW_DONE_PATH)
-            }
+            Some(pinned) => *page == pinned || (self.completed && *page == PagePath::FlowDone),
         }
     }
 }
@@ -188,33 +243,37 @@ mod tests {
         }
     }
 
+    fn page(path: &str) -> PagePath {
+        PagePath::parse(path).expect(path)
+    }
+
     #[test]
     fn an_open_flow_pins_its_page() {
         let flow = cancel_flow(AfterCompletion::PortalHomepage);
         assert_eq!(
-            flow.pinned_path().as_deref(),
+            flow.pinned_href().as_deref(),
             Some("/subscriptions/sub_1/cancel")
         );
-        assert!(flow.allows_path("/subscriptions/sub_1/cancel"));
-        assert!(!flow.allows_path("/"));
-        assert!(!flow.allows_path("/subscriptions/sub_2/cancel"));
-        assert!(!flow.allows_path(FLOW_DONE_PATH));
+        assert!(flow.allows_page(&page("/subscriptions/sub_1/cancel")));
+        assert!(!flow.allows_page(&page("/")));
+        assert!(!flow.allows_page(&page("/subscriptions/sub_2/cancel")));
+        assert!(!flow.allows_page(&page("/flow/done")));
     }
 
     #[test]
     fn a_finished_flow_opens_the_portal_or_shows_the_confirmation() {
         let mut home = cancel_flow(AfterCompletion::PortalHomepage);
         home.completed = true;
-        assert_eq!(home.pinned_path(), None);
-        assert!(home.allows_path("/invoices"));
+        assert_eq!(home.pinned_href(), None);
+        assert!(home.allows_page(&page("/invoices")));
 
         let mut confirm = cancel_flow(AfterCompletion::HostedConfirmation {
             custom_message: None,
         });
         confirm.completed = true;
-        assert_eq!(confirm.pinned_path().as_deref(), Some(FLOW_DONE_PATH));
-        assert!(!confirm.allows_path("/"));
-        assert!(!confirm.allows_path("/subscriptions/sub_1/cancel"));
+        assert_eq!(confirm.pinned_href().as_deref(), Some("/flow/done"));
+        assert!(!confirm.allows_page(&page("/")));
+        assert!(!confirm.allows_page(&page("/subscriptions/sub_1/cancel")));
     }
 
     #[test]
@@ -223,61 +282,79 @@ mod tests {
             subscription: "sub_1".into(),
             price: "price_2".into(),
         };
-        assert_eq!(task.path(), "/subscriptions/sub_1/plan?price=price_2");
+        assert_eq!(task.href(), "/subscriptions/sub_1/plan?price=price_2");
         let flow = PortalFlow {
             task,
             after_completion: AfterCompletion::PortalHomepage,
             completed: false,
         };
-        assert!(flow.allows_path("/subscriptions/sub_1/plan"));
+        assert!(flow.allows_page(&page("/subscriptions/sub_1/plan")));
     }
 
     #[test]
     fn an_open_flow_calls_only_its_pages_server_functions() {
         let cancel = cancel_flow(AfterCompletion::PortalHomepage);
-        for allowed in ["get_session_frame", "get_overview", "cancel_subscription"] {
-            assert!(cancel.allows_endpoint(allowed), "{allowed}");
+        for allowed in [
+            Endpoint::GetSessionFrame,
+            Endpoint::GetOverview,
+            Endpoint::CancelSubscription,
+        ] {
+            assert!(cancel.allows_endpoint(allowed), "{allowed:?}");
         }
         for refused in [
-            "change_plan",
-            "update_details",
-            "remove_card",
-            "get_invoices",
-            "x",
+            Endpoint::ChangePlan,
+            Endpoint::UpdateDetails,
+            Endpoint::RemoveCard,
+            Endpoint::GetInvoices,
         ] {
-            assert!(!cancel.allows_endpoint(refused), "{refused}");
+            assert!(!cancel.allows_endpoint(refused), "{refused:?}");
         }
         let card = PortalFlow {
             task: FlowTask::PaymentMethodUpdate,
             after_completion: AfterCompletion::PortalHomepage,
             completed: false,
         };
-        assert!(card.allows_endpoint("finish_card_setup"));
-        assert!(!card.allows_endpoint("cancel_subscription"));
+        assert!(card.allows_endpoint(Endpoint::FinishCardSetup));
+        assert!(!card.allows_endpoint(Endpoint::CancelSubscription));
     }
 
     #[test]
     fn a_finished_flow_calls_everything_or_only_the_frame() {
         let mut home = cancel_flow(AfterCompletion::PortalHomepage);
         home.completed = true;
-        assert!(home.allows_endpoint("update_details"));
+        assert!(home.allows_endpoint(Endpoint::UpdateDetails));
         assert_eq!(home.open_task(), None);
 
         let mut redirect = cancel_flow(AfterCompletion::Redirect {
             return_url: "https://shop.example/".into(),
         });
         redirect.completed = true;
-        assert!(redirect.allows_endpoint("get_session_frame"));
-        assert!(!redirect.allows_endpoint("cancel_subscription"));
+        assert!(redirect.allows_endpoint(Endpoint::GetSessionFrame));
+        assert!(!redirect.allows_endpoint(Endpoint::CancelSubscription));
     }
 
     #[test]
     fn only_the_tasks_own_events_finish_it() {
-        assert!(FlowTask::PaymentMethodUpdate.completed_by("update_card"));
-        assert!(!FlowTask::PaymentMethodUpdate.completed_by("remove_card"));
+        assert!(FlowTask::PaymentMethodUpdate.completed_by(PortalEvent::UpdateCard));
+        assert!(!FlowTask::PaymentMethodUpdate.completed_by(PortalEvent::RemoveCard));
         let cancel = cancel_flow(AfterCompletion::PortalHomepage).task;
-        assert!(cancel.completed_by("cancel"));
-        assert!(cancel.completed_by("apply_coupon"));
-        assert!(!cancel.completed_by("change_plan"));
+        assert!(cancel.completed_by(PortalEvent::Cancel));
+        assert!(cancel.completed_by(PortalEvent::ApplyCoupon));
+        assert!(!cancel.completed_by(PortalEvent::ChangePlan));
+    }
+
+    #[test]
+    fn flow_kinds_are_stripes_names() {
+        let names: Vec<&str> = FlowKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "payment_method_update",
+                "subscription_cancel",
+                "subscription_update",
+                "subscription_update_confirm"
+            ]
+        );
+        assert_eq!(FlowKind::parse("subscription_cancl"), None);
     }
 }

@@ -53,9 +53,10 @@ fn CancelForm(overview: PortalOverview, id: String) -> impl IntoView {
         .map(|l| l.product_name.as_str())
         .collect::<Vec<_>>()
         .join(" + ");
-    let immediately = overview.config.cancel_immediately;
+    let terms = policy::cancel_terms(&overview.config);
+    let immediately = terms.immediately;
     let ends = subscription.current_period_end;
-    let ask_reason = overview.config.cancellation_reason;
+    let ask_reason = terms.asks_reason;
     let offer = overview.retention_offer.clone().map(|discount| {
         let size = move || {
             format::discount_size(i18n.get_locale(), &discount)

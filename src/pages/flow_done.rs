@@ -9,7 +9,7 @@ use crate::api::get_session_frame::get_session_frame;
 use crate::components::error_panel::{ErrorPanel, ReturnLink};
 use crate::error::PortalError;
 use crate::i18n::*;
-use crate::model::AfterCompletion;
+use crate::model::{AfterCompletion, PortalEvent};
 
 #[component]
 pub fn FlowDonePage() -> impl IntoView {
@@ -29,10 +29,15 @@ pub fn FlowDonePage() -> impl IntoView {
                     AfterCompletion::HostedConfirmation { custom_message } => custom_message,
                     _ => None,
                 };
-                let event = query.with_untracked(|q| q.get("event")).unwrap_or_default();
+                let event = query
+                    .with_untracked(|q| q.get("event"))
+                    .as_deref()
+                    .and_then(PortalEvent::parse);
                 // Only an event that finishes this flow is reported to the
                 // embedding page: the address is the customer's to edit.
-                let event_attr = flow.task.completed_by(&event).then(|| event.clone());
+                let event_attr = event
+                    .filter(|e| flow.task.completed_by(*e))
+                    .map(PortalEvent::as_str);
                 view! {
                     <section
                         class="notice notice-success flow-done"
@@ -43,7 +48,7 @@ pub fn FlowDonePage() -> impl IntoView {
                     >
                         <h1 id="done-heading" tabindex="-1">{t!(i18n, flow.done_heading)}</h1>
                         <p>
-                            {move || custom.clone().unwrap_or_else(|| default_message(i18n.get_locale(), &event).to_string())}
+                            {move || custom.clone().unwrap_or_else(|| default_message(i18n.get_locale(), event).to_string())}
                         </p>
                         {frame.return_url.map(|href| view! { <ReturnLink href /> })}
                     </section>
@@ -55,12 +60,12 @@ pub fn FlowDonePage() -> impl IntoView {
 }
 
 /// The translated confirmation for the event that finished the flow.
-fn default_message(l: Locale, event: &str) -> &'static str {
+fn default_message(l: Locale, event: Option<PortalEvent>) -> &'static str {
     match event {
-        "cancel" => td_string!(l, flow.done_cancel),
-        "apply_coupon" => td_string!(l, flow.done_offer),
-        "change_plan" => td_string!(l, flow.done_plan),
-        "update_card" => td_string!(l, flow.done_card),
+        Some(PortalEvent::Cancel) => td_string!(l, flow.done_cancel),
+        Some(PortalEvent::ApplyCoupon) => td_string!(l, flow.done_offer),
+        Some(PortalEvent::ChangePlan) => td_string!(l, flow.done_plan),
+        Some(PortalEvent::UpdateCard) => td_string!(l, flow.done_card),
         _ => td_string!(l, flow.done_generic),
     }
 }

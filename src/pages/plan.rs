@@ -17,6 +17,7 @@ use crate::components::session_frame::HomeLink;
 use crate::i18n::*;
 use crate::model::{
     EventPlan, EventResponse, EventSubscription, Interval, PlanChoices, PlanOption, PlanPreview,
+    PortalEvent,
 };
 
 #[component]
@@ -205,15 +206,9 @@ fn ChangeConfirm(
     let action = ServerAction::<ChangePlan>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let due = preview.filter(|p| p.option.price_id == option.price_id);
+    let price = option.price_id.clone();
     view! {
-        <section
-            class="preview"
-            aria-labelledby="preview-heading"
-            data-portico-event="select_plan"
-            data-portico-response=selection
-        >
-            <h2 id="preview-heading">{t!(i18n, plans.preview_heading)}</h2>
-            <NewPlan option=option.clone() />
+        <Confirmation option selection>
             {due
                 .map(|p| {
                     view! {
@@ -235,16 +230,14 @@ fn ChangeConfirm(
                         </p>
                     }
                 })}
-            <ActionForm action attr:class="inline-form" attr:data-portico-pre-event="pre_change_plan">
-                <input type="hidden" name="subscription_id" value=id />
-                <input type="hidden" name="price" value=option.price_id.clone() />
-                <input type="hidden" name="nonce" value=nonce />
+            <ActionForm action attr:class="inline-form" attr:data-portico-pre-event=PortalEvent::PreChangePlan.as_str()>
+                <PlanFields id price nonce />
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
                     {t!(i18n, plans.confirm)}
                 </button>
             </ActionForm>
             <FormError error />
-        </section>
+        </Confirmation>
     }
 }
 
@@ -259,19 +252,11 @@ fn ResubscribeConfirm(
     let i18n = use_i18n();
     let action = ServerAction::<Resubscribe>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let price = option.price_id.clone();
     view! {
-        <section
-            class="preview"
-            aria-labelledby="preview-heading"
-            data-portico-event="select_plan"
-            data-portico-response=selection
-        >
-            <h2 id="preview-heading">{t!(i18n, plans.preview_heading)}</h2>
-            <NewPlan option=option.clone() />
-            <ActionForm action attr:class="inline-form" attr:data-portico-pre-event="pre_resubscribe">
-                <input type="hidden" name="subscription_id" value=id />
-                <input type="hidden" name="price" value=option.price_id.clone() />
-                <input type="hidden" name="nonce" value=nonce />
+        <Confirmation option selection>
+            <ActionForm action attr:class="inline-form" attr:data-portico-pre-event=PortalEvent::PreResubscribe.as_str()>
+                <PlanFields id price nonce />
                 {coupon
                     .then(|| {
                         view! {
@@ -284,7 +269,36 @@ fn ResubscribeConfirm(
                 </button>
             </ActionForm>
             <FormError error />
+        </Confirmation>
+    }
+}
+
+/// The step that confirms a picked plan. Shown, it reports `select_plan`
+/// with the plan (`selection`) to an embedding page.
+#[component]
+fn Confirmation(option: PlanOption, selection: String, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section
+            class="preview"
+            aria-labelledby="preview-heading"
+            data-portico-event=PortalEvent::SelectPlan.as_str()
+            data-portico-response=selection
+        >
+            <h2 id="preview-heading">{t!(i18n, plans.preview_heading)}</h2>
+            <NewPlan option />
+            {children()}
         </section>
+    }
+}
+
+/// What a plan form sends besides its own fields.
+#[component]
+fn PlanFields(id: String, price: String, nonce: String) -> impl IntoView {
+    view! {
+        <input type="hidden" name="subscription_id" value=id />
+        <input type="hidden" name="price" value=price />
+        <input type="hidden" name="nonce" value=nonce />
     }
 }
 

@@ -12,6 +12,7 @@ use crate::components::subscription_card::SubscriptionCard;
 use crate::components::wallet::WalletSection;
 use crate::i18n::*;
 use crate::model::PortalOverview;
+use crate::policy;
 
 #[component]
 pub fn PortalPage() -> impl IntoView {
@@ -74,8 +75,8 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
         move |wallet| view! { <WalletSection wallet config nonce /> }
     });
     let details = overview.details;
-    let editable = !config.customer_update.is_empty();
-    let invoices_link = config.invoice_history && !config.show_all_invoices && !single;
+    let editable = policy::may_edit_details(&config);
+    let invoices_link = policy::links_subscription_invoices(&config, single);
     view! {
         <section class="overview" aria-labelledby="overview-heading">
             <h1 id="overview-heading">

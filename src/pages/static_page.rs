@@ -8,6 +8,7 @@ use crate::components::error_panel::{ErrorPanel, ReturnLink};
 use crate::components::format;
 use crate::error::PortalError;
 use crate::i18n::*;
+use crate::model::PortalEvent;
 
 /// Which static page to render.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,7 +183,7 @@ fn SignedOut(return_url: Option<String>, login_href: Option<String>) -> impl Int
             class="login"
             role="status"
             aria-labelledby="signed-out-heading"
-            data-portico-event="sign_out"
+            data-portico-event=PortalEvent::SignOut.as_str()
             data-portico-response="{}"
         >
             <h1 id="signed-out-heading">{t!(i18n, signed_out.heading)}</h1>

@@ -4,30 +4,24 @@
 //! (and in the scope) before it reaches Stripe.
 
 use crate::error::PortalError;
-use crate::model::{InvoiceCursor, InvoicePage, InvoiceScope};
-use crate::server::actions::owned_subscription;
+use crate::model::{InvoiceCursor, InvoiceId, InvoicePage, InvoiceScope};
+use crate::policy;
+use crate::server::actions::guard;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
-use crate::server::stripe::looks_like_id;
 
 /// Invoices per page of the history.
 pub const PAGE_SIZE: u8 = 10;
 /// Invoices on the portal home.
 pub const RECENT: u8 = 5;
 
-/// The history a session shows without naming a subscription: every invoice
-/// with "show all invoices", else the one subscription a scoped session
-/// shows. Otherwise each subscription links its own history.
+/// The history a session shows without naming a subscription (see
+/// `policy::default_invoice_scope`).
 pub fn default_scope(session: &PortalSession) -> Option<InvoiceScope> {
-    if session.config.show_all_invoices {
-        Some(InvoiceScope::All)
-    } else {
-        session
-            .row
-            .subscription_id
-            .clone()
-            .map(InvoiceScope::Subscription)
-    }
+    policy::default_invoice_scope(
+        &session.config,
+        session.row.scope.subscription_id.as_deref(),
+    )
 }
 
 /// One page of the history, after checking the scope and the cursor.
@@ -38,12 +32,12 @@ pub async fn page(
     cursor: InvoiceCursor,
     limit: u8,
 ) -> Result<InvoicePage, PortalError> {
-    if !session.config.invoice_history {
+    if !policy::shows_invoices(&session.config) {
         return Err(PortalError::NotAllowed);
     }
     let scope = match subscription {
         Some(id) => {
-            owned_subscription(state, session, id).await?;
+            guard::owned_subscription(state, session, id).await?;
             InvoiceScope::Subscription(id.to_string())
         }
         None => default_scope(session).ok_or(PortalError::NotAllowed)?,
@@ -53,7 +47,7 @@ pub async fn page(
     }
     state
         .stripe
-        .invoices(&session.row.customer_id, &scope, &cursor, limit)
+        .invoices(&session.row.scope.customer_id, &scope, &cursor, limit)
         .await
         .map_err(|e| e.into_portal_error(PortalError::InvoiceNotFound))
 }
@@ -66,12 +60,10 @@ async fn owned_invoice(
     scope: &InvoiceScope,
     id: &str,
 ) -> Result<(), PortalError> {
-    if !looks_like_id(id, "in_") {
-        return Err(PortalError::InvoiceNotFound);
-    }
+    let id = InvoiceId::parse(id).ok_or(PortalError::InvoiceNotFound)?;
     let owner = state
         .stripe
-        .invoice_owner(id)
+        .invoice_owner(&id)
         .await
         .map_err(|e| e.into_portal_error(PortalError::InvoiceNotFound))?
         .ok_or(PortalError::InvoiceNotFound)?;
@@ -79,7 +71,7 @@ async fn owned_invoice(
         InvoiceScope::All => true,
         InvoiceScope::Subscription(s) => owner.subscription_id.as_deref() == Some(s.as_str()),
     };
-    if owner.customer_id.as_deref() != Some(session.row.customer_id.as_str()) || !in_scope {
+    if owner.customer_id.as_deref() != Some(session.row.scope.customer_id.as_str()) || !in_scope {
         tracing::warn!(session = %session.row.id, invoice = %id, "invoice outside the session refused");
         return Err(PortalError::InvoiceNotFound);
     }

@@ -1,14 +1,17 @@
 //! Changing the customer's billing details, as far as the configuration's
-//! `customer_update` allows.
+//! `customer_update` allows. Same order as subscription actions: nonce,
+//! policy, validation, Stripe with an idempotency key, audit.
 
 use crate::error::PortalError;
-use crate::model::{DetailField, DetailsForm};
-use crate::server::actions::{event_key, nonce, record, stripe_error};
+use crate::model::{DetailsForm, PortalEvent};
+use crate::policy;
+use crate::server::actions::guard::FormNonce;
+use crate::server::actions::idempotency;
+use crate::server::audit::Audit;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
-use crate::server::stripe::StripeApiError;
 
-pub const EVENT: &str = "update_details";
+pub const EVENT: PortalEvent = PortalEvent::UpdateDetails;
 
 /// Validates the form and writes what changed. An invalid field changes
 /// nothing and names the field.
@@ -18,14 +21,14 @@ pub async fn update(
     form: &DetailsForm,
     form_nonce: &str,
 ) -> Result<(), PortalError> {
-    let customer = session.row.customer_id.as_str();
+    let customer = session.row.scope.customer_id.as_str();
     let result = async {
-        let form_nonce = nonce(form_nonce)?;
-        if session.config.customer_update.is_empty() {
+        let nonce = FormNonce::parse(form_nonce)?;
+        if !policy::may_edit_details(&session.config) {
             return Err(PortalError::NotAllowed);
         }
         let update = form
-            .validate(&session.config.customer_update)
+            .validate(policy::editable_details(&session.config))
             .map_err(PortalError::InvalidDetail)?;
         let current = state
             .stripe
@@ -35,39 +38,16 @@ pub async fn update(
             .ok_or(PortalError::CustomerNotFound)?
             .details;
         let params = format!("{update:?}");
-        let key = event_key(session, EVENT, customer, &[&params], form_nonce);
+        let key = idempotency::key(session, EVENT.as_str(), customer, &[&params], &nonce);
         state
             .stripe
             .update_details(customer, &current, &update, &key)
             .await
-            .map_err(refusal)
+            .map_err(|e| e.into_details_error())
     }
     .await;
-    record(state, session, EVENT, None, None, result).await;
+    Audit::of(&session.row)
+        .record(state, EVENT.as_str(), result)
+        .await;
     result
-}
-
-/// Stripe's own checks name the field they refused.
-fn refusal(e: StripeApiError) -> PortalError {
-    match &e {
-        StripeApiError::Refused { code, param, .. } => {
-            let field = match (code.as_deref(), param.as_deref()) {
-                (Some("tax_id_invalid"), _) | (_, Some("value" | "type")) => {
-                    Some(DetailField::TaxId)
-                }
-                (Some("email_invalid"), _) | (_, Some("email")) => Some(DetailField::Email),
-                (_, Some("phone")) => Some(DetailField::Phone),
-                (_, Some(p)) if p.starts_with("address[country]") => Some(DetailField::Country),
-                (_, Some(p)) if p.starts_with("address[postal_code]") => {
-                    Some(DetailField::PostalCode)
-                }
-                _ => None,
-            };
-            match field {
-                Some(field) => PortalError::InvalidDetail(field),
-                None => stripe_error(e),
-            }
-        }
-        _ => stripe_error(e),
-    }
 }

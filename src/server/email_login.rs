@@ -13,9 +13,9 @@ use url::Url;
 
 use crate::error::PortalError;
 use crate::i18n::*;
-use crate::model::Customer;
+use crate::model::{Customer, DetailField, EmailAddress};
 use crate::portal_config::PortalConfig;
-use crate::server::db::audit::AuditEntry;
+use crate::server::audit::{self, Audit};
 use crate::server::db::login_links::LoginLinkRow;
 use crate::server::db::now;
 use crate::server::db::portal_configs::StoredConfig;
@@ -45,8 +45,9 @@ pub struct LinkRequest<'a> {
 /// The default configuration of this instance's mode, if email login is on
 /// and mail can be sent.
 pub async fn login_config(state: &AppState) -> Result<StoredConfig, PortalError> {
-    let config = crate::server::portal::default_config(state)
-        .await
+    let config = state
+        .portal_config(None)
+        .await?
         .ok_or(PortalError::Unavailable)?;
     if !config.settings.email_login || !state.mailer.is_available() {
         return Err(PortalError::EmailLoginUnavailable);
@@ -60,10 +61,9 @@ pub async fn login_config(state: &AppState) -> Result<StoredConfig, PortalError>
 /// on whether the address is known either.
 pub async fn request_link(state: &AppState, request: LinkRequest<'_>) -> Result<(), PortalError> {
     let config = login_config(state).await?;
-    let email = request.email.trim();
-    if !crate::model::valid_email(email) {
-        return Err(PortalError::InvalidDetail(crate::model::DetailField::Email));
-    }
+    let email = EmailAddress::parse(request.email.trim())
+        .ok_or(PortalError::InvalidDetail(DetailField::Email))?;
+    let email = email.as_str();
     let now = now();
     rate_limit::check(state, LOGIN_PER_CLIENT, request.client, now).await?;
     rate_limit::check(state, LOGIN_PER_ADDRESS, &email.to_lowercase(), now).await?;
@@ -129,18 +129,10 @@ async fn send_link(
     // The address the customer typed, which Stripe matched.
     let message = compose(locale, &company, email, &link);
     state.mailer.send(&state.db, &message).await?;
-    let audit = AuditEntry {
-        occurred_at: now(),
-        session_id: None,
-        customer_id: Some(&customer.id),
-        action: "send_login_link",
-        subscription_id: None,
-        outcome: "ok",
-        detail: Some(&row.id),
-    };
-    if let Err(e) = state.db.record_audit(&audit).await {
-        tracing::error!(error = %e, "cannot write the audit log");
-    }
+    Audit::customer(&customer.id)
+        .detail(Some(&row.id))
+        .record(state, audit::SEND_LOGIN_LINK, Ok(()))
+        .await;
     Ok(true)
 }
 

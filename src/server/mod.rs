@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod audit;
 pub mod billing_history;
 pub mod cli;
 pub mod config;
@@ -12,7 +13,9 @@ pub mod details;
 pub mod email_login;
 pub mod identity_hash;
 pub mod mail;
+pub mod navigation;
 pub mod origins;
+pub mod plans;
 pub mod portal;
 pub mod rate_limit;
 pub mod routes;

@@ -3,9 +3,10 @@
 
 use crate::error::PortalError;
 use crate::model::{EmbedFrame, FlowTask, InvoiceCursor, PortalOverview, SessionFrame};
+use crate::policy;
 use crate::portal_config::PortalConfig;
 use crate::server::db::now;
-use crate::server::db::portal_configs::StoredConfig;
+use crate::server::navigation::new_form_nonce;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
 use crate::server::{billing_history, wallet};
@@ -15,18 +16,18 @@ pub async fn overview(
     state: &AppState,
     session: &PortalSession,
 ) -> Result<PortalOverview, PortalError> {
-    let customer_id = session.row.customer_id.as_str();
+    let customer_id = session.row.scope.customer_id.as_str();
     let config = &session.config;
     // Everything the page shows, fetched at once.
     let cards = async {
-        if config.update_card {
+        if policy::shows_cards(config) {
             state.stripe.cards(customer_id, now()).await.map(Some)
         } else {
             Ok(None)
         }
     };
     let invoices = async {
-        match billing_history::default_scope(session).filter(|_| config.invoice_history) {
+        match billing_history::default_scope(session) {
             Some(scope) => state
                 .stripe
                 .invoices(
@@ -41,7 +42,10 @@ pub async fn overview(
         }
     };
     let retention_offer = async {
-        match retention_coupon(session) {
+        match session
+            .open_flow_task()
+            .and_then(FlowTask::retention_coupon)
+        {
             Some(coupon) => state.stripe.coupon_offer(coupon).await,
             None => Ok(None),
         }
@@ -65,21 +69,19 @@ pub async fn overview(
     });
     // Before any filtering: the restarted subscription may be filtered out.
     crate::model::mark_superseded(&mut subscriptions);
-    if let Some(only) = &session.row.subscription_id {
+    if let Some(only) = &session.row.scope.subscription_id {
         subscriptions.retain(|s| &s.id == only);
     }
-    if session.config.only_active_subscriptions {
-        subscriptions.retain(|s| s.status.is_current());
-    }
+    subscriptions.retain(|s| policy::lists_subscription(config, s));
     // Ended subscriptions go last; otherwise Stripe's order (newest first) stays.
     subscriptions.sort_by_key(|s| s.status.has_ended());
     Ok(PortalOverview {
         customer: profile.customer,
         subscriptions,
-        single_subscription: session.row.subscription_id.is_some(),
+        single_subscription: session.row.scope.subscription_id.is_some(),
         config: session.config.clone(),
-        form_nonce: crate::server::actions::new_form_nonce(),
-        quantity_preset: session.row.quantity_preset.clone(),
+        form_nonce: new_form_nonce(),
+        quantity_preset: session.row.scope.quantity_preset.clone(),
         wallet,
         recent_invoices,
         details: profile.details,
@@ -87,25 +89,15 @@ pub async fn overview(
     })
 }
 
-/// The coupon a deep-linked cancel flow offers, until the flow is done.
-fn retention_coupon(session: &PortalSession) -> Option<&str> {
-    let flow = session.row.flow.as_ref().filter(|f| !f.completed)?;
-    match &flow.task {
-        FlowTask::SubscriptionCancel {
-            retention_coupon, ..
-        } => retention_coupon.as_deref(),
-        _ => None,
-    }
-}
-
 /// What the page frame shows: the way back to the merchant, and the flow.
 pub fn frame(session: &PortalSession) -> SessionFrame {
     SessionFrame {
-        return_url: session.row.return_url.clone(),
-        flow: session.row.flow.clone(),
+        return_url: session.row.scope.return_url.clone(),
+        flow: session.row.scope.flow.clone(),
         signed_in: true,
         embed: session
             .row
+            .scope
             .embed_origin
             .as_deref()
             .map(|origin| embed_frame(&session.config, origin)),
@@ -119,16 +111,4 @@ pub fn embed_frame(config: &PortalConfig, origin: &str) -> EmbedFrame {
         events: config.handle_response,
         debug: config.debug,
     }
-}
-
-/// The default configuration of this instance's mode (logged and `None`
-/// when storage fails).
-pub async fn default_config(state: &AppState) -> Option<StoredConfig> {
-    state
-        .db
-        .default_portal_config(state.livemode())
-        .await
-        .inspect_err(|e| tracing::error!(error = %e, "cannot read the portal configuration"))
-        .ok()
-        .flatten()
 }

@@ -5,19 +5,17 @@
 //! idempotency key, audit.
 
 use crate::error::PortalError;
-use crate::model::{PaymentCard, Subscription, Wallet};
+use crate::model::{PaymentCard, PaymentMethodId, SetupIntentId, Subscription, Wallet};
 use crate::policy::{self, CardAction};
-use crate::server::actions::{event_key, nonce, record, stripe_error};
+use crate::server::actions::guard::FormNonce;
+use crate::server::actions::idempotency;
+use crate::server::audit::Audit;
 use crate::server::db::now;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
-use crate::server::stripe::looks_like_id;
 
-/// What the browser needs to confirm a new card with Stripe.js.
-#[derive(Clone, Debug)]
-pub struct CardSetupStart {
-    pub client_secret: String,
-}
+/// Purpose of the Idempotency-Key of a new SetupIntent.
+const SETUP_CARD: &str = "setup_card";
 
 /// The customer's cards with what the policy needs: which is the default,
 /// whether a subscription charges a card directly, and whether the customer
@@ -48,7 +46,7 @@ pub async fn load(
     state: &AppState,
     session: &PortalSession,
 ) -> Result<(Wallet, Vec<Subscription>), PortalError> {
-    let customer = session.row.customer_id.as_str();
+    let customer = session.row.scope.customer_id.as_str();
     let (profile, cards, subscriptions) = futures::try_join!(
         state.stripe.profile(customer),
         state.stripe.cards(customer, now()),
@@ -62,13 +60,11 @@ pub async fn load(
 
 /// The card `id` from the customer's own list; anything else is "not found".
 fn owned<'a>(wallet: &'a Wallet, id: &str) -> Result<&'a PaymentCard, PortalError> {
-    if !looks_like_id(id, "pm_") {
-        return Err(PortalError::PaymentMethodNotFound);
-    }
+    let id = PaymentMethodId::parse(id).ok_or(PortalError::PaymentMethodNotFound)?;
     wallet
         .cards
         .iter()
-        .find(|c| c.id == id)
+        .find(|c| id == c.id)
         .ok_or(PortalError::PaymentMethodNotFound)
 }
 
@@ -82,12 +78,12 @@ async fn make_default(
     subscriptions: &[Subscription],
     key: &str,
 ) -> Result<(), PortalError> {
-    let customer = session.row.customer_id.as_str();
+    let customer = session.row.scope.customer_id.as_str();
     state
         .stripe
         .set_default_card(customer, payment_method, key)
         .await
-        .map_err(stripe_error)?;
+        .map_err(|e| e.into_write_error())?;
     for sub in subscriptions
         .iter()
         .filter(|s| !s.status.has_ended())
@@ -101,7 +97,7 @@ async fn make_default(
             .stripe
             .clear_subscription_card(&sub.id, &format!("{key}-{}", sub.id))
             .await
-            .map_err(stripe_error)?;
+            .map_err(|e| e.into_write_error())?;
     }
     Ok(())
 }
@@ -113,31 +109,7 @@ pub async fn set_default(
     id: &str,
     form_nonce: &str,
 ) -> Result<(), PortalError> {
-    let event = CardAction::MakeDefault.event();
-    let result = async {
-        let form_nonce = nonce(form_nonce)?;
-        let (wallet, subscriptions) = load(state, session).await?;
-        let card = owned(&wallet, id)?;
-        policy::card_action(
-            &session.config,
-            &wallet,
-            Some(card),
-            CardAction::MakeDefault,
-        )?;
-        let key = event_key(session, event, id, &[], form_nonce);
-        make_default(state, session, id, &subscriptions, &key).await
-    }
-    .await;
-    record(
-        state,
-        session,
-        event,
-        None,
-        Some(&format!("payment_method={id}")),
-        result,
-    )
-    .await;
-    result
+    on_saved_card(state, session, id, form_nonce, CardAction::MakeDefault).await
 }
 
 /// Removes a saved card that is neither the default nor the last one a
@@ -148,40 +120,48 @@ pub async fn remove(
     id: &str,
     form_nonce: &str,
 ) -> Result<(), PortalError> {
-    let event = CardAction::Remove.event();
+    on_saved_card(state, session, id, form_nonce, CardAction::Remove).await
+}
+
+/// Runs `action` on the saved card `id`, audited.
+async fn on_saved_card(
+    state: &AppState,
+    session: &PortalSession,
+    id: &str,
+    form_nonce: &str,
+    action: CardAction,
+) -> Result<(), PortalError> {
+    let event = action.event().as_str();
     let result = async {
-        let form_nonce = nonce(form_nonce)?;
-        let (wallet, _) = load(state, session).await?;
+        let nonce = FormNonce::parse(form_nonce)?;
+        let (wallet, subscriptions) = load(state, session).await?;
         let card = owned(&wallet, id)?;
-        policy::card_action(&session.config, &wallet, Some(card), CardAction::Remove)?;
-        let key = event_key(session, event, id, &[], form_nonce);
-        state
-            .stripe
-            .detach_card(id, &key)
-            .await
-            .map_err(stripe_error)
+        policy::card_action(&session.config, &wallet, Some(card), action)?;
+        let key = idempotency::key(session, event, id, &[], &nonce);
+        match action {
+            CardAction::MakeDefault => make_default(state, session, id, &subscriptions, &key).await,
+            CardAction::Remove => state
+                .stripe
+                .detach_card(id, &key)
+                .await
+                .map_err(|e| e.into_write_error()),
+            // Saving a card goes through a SetupIntent (`start_setup`).
+            CardAction::Add => Err(PortalError::NotAllowed),
+        }
     }
     .await;
-    record(
-        state,
-        session,
-        event,
-        None,
-        Some(&format!("payment_method={id}")),
-        result,
-    )
-    .await;
+    let detail = format!("payment_method={id}");
+    Audit::of(&session.row)
+        .detail(Some(&detail))
+        .record(state, event, result)
+        .await;
     result
 }
 
-/// Whether the policy lets this session add a card; that depends on the
-/// configuration alone, not on the cards already saved.
-fn may_add_card(session: &PortalSession) -> Result<(), PortalError> {
-    let no_cards = Wallet {
-        cards: Vec::new(),
-        needs_a_card: false,
-    };
-    policy::card_action(&session.config, &no_cards, None, CardAction::Add)
+/// What the browser needs to confirm a new card with Stripe.js.
+#[derive(Clone, Debug)]
+pub struct CardSetupStart {
+    pub client_secret: String,
 }
 
 /// Starts saving a new card: a SetupIntent for the customer, whose client
@@ -192,20 +172,20 @@ pub async fn start_setup(
     form_nonce: &str,
     attempt: u32,
 ) -> Result<CardSetupStart, PortalError> {
-    let form_nonce = nonce(form_nonce)?;
-    may_add_card(session)?;
-    let key = event_key(
+    let nonce = FormNonce::parse(form_nonce)?;
+    policy::may_add_card(&session.config)?;
+    let key = idempotency::key(
         session,
-        "setup_card",
+        SETUP_CARD,
         "setup_intent",
         &[&attempt.to_string()],
-        form_nonce,
+        &nonce,
     );
     let setup = state
         .stripe
-        .create_card_setup(&session.row.customer_id, &key)
+        .create_card_setup(&session.row.scope.customer_id, &key)
         .await
-        .map_err(stripe_error)?;
+        .map_err(|e| e.into_write_error())?;
     Ok(CardSetupStart {
         client_secret: setup.client_secret,
     })
@@ -220,14 +200,13 @@ pub async fn finish_setup(
     setup_intent: &str,
     form_nonce: &str,
 ) -> Result<String, PortalError> {
-    let event = CardAction::Add.event();
-    let customer = session.row.customer_id.as_str();
+    let event = CardAction::Add.event().as_str();
+    let customer = session.row.scope.customer_id.as_str();
     let result = async {
-        let form_nonce = nonce(form_nonce)?;
-        if !looks_like_id(setup_intent, "seti_") {
-            return Err(PortalError::CardSetupFailed);
-        }
-        may_add_card(session)?;
+        let nonce = FormNonce::parse(form_nonce)?;
+        let setup_intent =
+            SetupIntentId::parse(setup_intent).ok_or(PortalError::CardSetupFailed)?;
+        policy::may_add_card(&session.config)?;
         // Only the subscriptions are needed (to clear their own cards):
         // adding a card does not depend on the cards already saved.
         let subscriptions = state
@@ -237,42 +216,51 @@ pub async fn finish_setup(
             .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
         let outcome = state
             .stripe
-            .card_setup_outcome(setup_intent)
+            .card_setup_outcome(&setup_intent)
             .await
-            .map_err(stripe_error)?
+            .map_err(|e| e.into_write_error())?
             .ok_or(PortalError::CardSetupFailed)?;
         if outcome.customer_id.as_deref() != Some(customer) {
             tracing::warn!(session = %session.row.id, "setup intent of another customer refused");
             return Err(PortalError::CardSetupFailed);
         }
         let payment_method = match (outcome.succeeded, outcome.payment_method) {
-            (true, Some(pm)) if looks_like_id(&pm, "pm_") => pm,
+            (true, Some(pm)) => PaymentMethodId::parse(&pm).ok_or(PortalError::CardSetupFailed)?,
             _ => return Err(PortalError::CardSetupFailed),
         };
-        let key = event_key(session, event, setup_intent, &[], form_nonce);
+        let key = idempotency::key(session, event, setup_intent.as_str(), &[], &nonce);
         match state
             .stripe
             .payment_method_owner(&payment_method)
             .await
-            .map_err(stripe_error)?
+            .map_err(|e| e.into_write_error())?
         {
             Some(Some(owner)) if owner == customer => {}
             Some(None) => state
                 .stripe
-                .attach_card(&payment_method, customer, &format!("{key}-attach"))
+                .attach_card(payment_method.as_str(), customer, &format!("{key}-attach"))
                 .await
-                .map_err(stripe_error)?,
+                .map_err(|e| e.into_write_error())?,
             _ => return Err(PortalError::CardSetupFailed),
         }
-        make_default(state, session, &payment_method, &subscriptions, &key).await?;
-        Ok(payment_method)
+        make_default(
+            state,
+            session,
+            payment_method.as_str(),
+            &subscriptions,
+            &key,
+        )
+        .await?;
+        Ok(payment_method.to_string())
     }
     .await;
     let detail = result
         .as_ref()
         .ok()
         .map(|pm| format!("payment_method={pm}"));
-    let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
-    record(state, session, event, None, detail.as_deref(), outcome).await;
+    Audit::of(&session.row)
+        .detail(detail.as_deref())
+        .record(state, event, result.as_ref().map(|_| ()).map_err(|e| *e))
+        .await;
     result
 }

@@ -4,69 +4,26 @@ use sqlx::Row;
 
 use super::{Db, DbError, flag};
 use crate::model::PortalFlow;
-use crate::quantity_preset::QuantityPreset;
-use crate::server::session::expiry;
+use crate::server::session::{SessionScope, expiry};
 
-/// A session as stored.
+/// A session as stored: what it is for, and when it was made and last used.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SessionRow {
     /// Public id (`ses_…`), safe to log and to store in the audit log.
     pub id: String,
-    pub customer_id: String,
-    pub configuration_id: String,
     pub livemode: bool,
-    /// When set, the session shows and manages only this subscription.
-    pub subscription_id: Option<String>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
-    /// The quantity the sign-in link suggested (Billflow's `options.quantity`).
-    pub quantity_preset: QuantityPreset,
-    /// Billflow's `service`: the product group the plan picker offers.
-    pub service: Option<String>,
-    /// The merchant page's origin, when the portal is embedded there.
-    pub embed_origin: Option<String>,
-    /// Stripe's `bps_…` id, for sessions made through the API.
-    pub public_id: Option<String>,
-    /// Where the merchant wants the customer to go back to.
-    pub return_url: Option<String>,
-    /// The locale the merchant asked for (a Stripe locale), if not `auto`.
-    pub locale: Option<String>,
-    /// The deep-linked flow, if the session was made for one task.
-    pub flow: Option<PortalFlow>,
-}
-
-/// What a new session is for.
-#[derive(Clone, Debug)]
-pub struct NewSession<'a> {
-    pub id: &'a str,
-    pub token_hash: &'a str,
-    pub customer_id: &'a str,
-    pub configuration_id: &'a str,
-    pub livemode: bool,
-    pub subscription_id: Option<&'a str>,
-    pub created_at: i64,
-    pub quantity_preset: &'a QuantityPreset,
-    pub service: Option<&'a str>,
-    pub embed_origin: Option<&'a str>,
-    /// For API sessions: the hash of the one-time link that starts it.
-    pub link_hash: Option<&'a str>,
-    pub public_id: Option<&'a str>,
-    pub return_url: Option<&'a str>,
-    pub locale: Option<&'a str>,
-    pub flow: Option<&'a PortalFlow>,
+    pub scope: SessionScope,
 }
 
 const SESSION_COLUMNS: &str = "id, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, quantity_preset, service, embed_origin, public_id, return_url, locale, flow";
 
 fn session_row(r: &sqlx::any::AnyRow) -> Result<SessionRow, sqlx::Error> {
-    Ok(SessionRow {
-        id: r.try_get("id")?,
+    let scope = SessionScope {
         customer_id: r.try_get("customer_id")?,
         configuration_id: r.try_get("configuration_id")?,
-        livemode: r.try_get::<i64, _>("livemode")? != 0,
         subscription_id: r.try_get("subscription_id")?,
-        created_at: r.try_get("created_at")?,
-        last_used_at: r.try_get("last_used_at")?,
         // Written by `insert_session`; an unreadable value only
         // loses a suggestion.
         quantity_preset: r
@@ -82,38 +39,52 @@ fn session_row(r: &sqlx::any::AnyRow) -> Result<SessionRow, sqlx::Error> {
             .try_get::<Option<String>, _>("flow")?
             .map(|json| serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e))))
             .transpose()?,
+    };
+    Ok(SessionRow {
+        id: r.try_get("id")?,
+        livemode: r.try_get::<i64, _>("livemode")? != 0,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+        scope,
     })
 }
 
 impl Db {
-    /// Stores a new, not yet used session.
-    pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), DbError> {
+    /// Stores a new, not yet used session, found later by `token_hash` (or,
+    /// for an API session, first by its one-time link's `link_hash`).
+    pub async fn insert_session(
+        &self,
+        row: &SessionRow,
+        token_hash: &str,
+        link_hash: Option<&str>,
+    ) -> Result<(), DbError> {
+        let s = &row.scope;
         sqlx::query(
             "INSERT INTO portal_sessions
                (id, token_hash, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, expires_at, quantity_preset,
                 link_hash, public_id, return_url, locale, flow, service, embed_origin)
              VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
-        .bind(s.id)
-        .bind(s.token_hash)
-        .bind(s.customer_id)
-        .bind(s.configuration_id)
-        .bind(flag(s.livemode))
-        .bind(s.subscription_id)
-        .bind(s.created_at)
-        .bind(expiry::expires_at(s.created_at, None))
+        .bind(&row.id)
+        .bind(token_hash)
+        .bind(&s.customer_id)
+        .bind(&s.configuration_id)
+        .bind(flag(row.livemode))
+        .bind(&s.subscription_id)
+        .bind(row.created_at)
+        .bind(expiry::expires_at(row.created_at, None))
         .bind(
             (!s.quantity_preset.is_empty())
-                .then(|| serde_json::to_string(s.quantity_preset))
+                .then(|| serde_json::to_string(&s.quantity_preset))
                 .transpose()?,
         )
-        .bind(s.link_hash)
-        .bind(s.public_id)
-        .bind(s.return_url)
-        .bind(s.locale)
-        .bind(s.flow.map(serde_json::to_string).transpose()?)
-        .bind(s.service)
-        .bind(s.embed_origin)
+        .bind(link_hash)
+        .bind(&s.public_id)
+        .bind(&s.return_url)
+        .bind(&s.locale)
+        .bind(s.flow.as_ref().map(serde_json::to_string).transpose()?)
+        .bind(&s.service)
+        .bind(&s.embed_origin)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -24,10 +24,7 @@ pub async fn embed(State(state): State<AppState>, request: Request) -> Response 
             tracing::info!(error = ?error, "embedded sign-in refused");
             // The refusal still reports its height and an `error` event to
             // an allowed embedding page, so the merchant sees why.
-            let embed = match (
-                &link.origin,
-                crate::server::portal::default_config(&state).await,
-            ) {
+            let embed = match (&link.origin, state.portal_config(None).await.ok().flatten()) {
                 (Some(origin), Some(config)) => {
                     crate::server::origins::allowed_origin(&config.settings, origin)
                         .map(|origin| embed_frame(&config.settings, &origin))

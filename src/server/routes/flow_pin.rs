@@ -1,6 +1,6 @@
-//! Keeps a deep-linked flow's session on its flow: a page request outside
-//! the flow is redirected to the flow's page (or, once done, to its
-//! confirmation). Pages with JavaScript link only within the flow too (see
+//! Keeps a deep-linked flow's session on its flow: a request for anything
+//! that renders the app, other than the flow's own page, is redirected to
+//! the flow's page (or, once done, to its confirmation). Pages with JavaScript link only within the flow too (see
 //! `components::session_frame::HomeLink`); this covers typed addresses,
 //! reloads and browsers without JavaScript.
 
@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::paths::PagePath;
 use crate::server::db::now;
 use crate::server::session::{self, expiry, token};
 use crate::server::state::AppState;
@@ -18,7 +19,7 @@ pub async fn pin_flow(State(state): State<AppState>, request: Request, next: Nex
     let path = request.uri().path().to_string();
     let token = session::token_from_headers(request.headers());
     if request.method() == Method::GET
-        && is_portal_page(&path)
+        && renders_the_app(&path)
         && let Some(token) = token
         && let Some(pinned) = pinned_elsewhere(&state, &token, &path).await
     {
@@ -34,18 +35,27 @@ pub async fn pin_flow(State(state): State<AppState>, request: Request, next: Nex
     next.run(request).await
 }
 
-/// The routes of `app::App` (not assets, server functions or the API).
-fn is_portal_page(path: &str) -> bool {
-    path == "/"
-        || [
-            "/subscriptions/",
-            "/invoices",
-            "/payment-methods/",
-            "/details",
-            "/flow/",
-        ]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+/// Whether a GET of `path` may render the app: everything but server
+/// functions, static files (a name with a dot) and Portico's own routes.
+/// Default-deny: the router renders the app for paths that are no page too
+/// (`/invoices/` is the invoices page), so a flow pins all of them.
+fn renders_the_app(path: &str) -> bool {
+    const NOT_THE_APP: [&str; 9] = [
+        crate::api::PREFIX,
+        "/pkg/",
+        "/session/",
+        "/portal",
+        "/embed",
+        "/login",
+        "/logout",
+        "/locale",
+        "/v1/",
+    ];
+    let file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    !file && path != "/healthz" && !NOT_THE_APP.iter().any(|p| path.starts_with(p))
 }
 
 /// Where the request's session must go instead, if it is in a flow that
@@ -61,11 +71,10 @@ async fn pinned_elsewhere(state: &AppState, token: &str, path: &str) -> Option<S
     if !expiry::is_live(row.created_at, row.last_used_at, now()) {
         return None;
     }
-    let flow = row.flow?;
-    if flow.allows_path(path) {
-        None
-    } else {
-        flow.pinned_path()
+    let flow = row.scope.flow?;
+    match PagePath::parse(path) {
+        Some(page) if flow.allows_page(&page) => None,
+        _ => flow.pinned_href(),
     }
 }
 
@@ -74,23 +83,61 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_portal_pages_are_pinned() {
+    fn a_flow_pins_whatever_renders_the_app() {
         for page in [
             "/",
             "/invoices",
-            "/subscriptions/sub_1/plan",
-            "/details",
-            "/flow/done",
+            "/invoices/",
+            "/details//",
+            "/subscriptions/sub_2/cancel/",
+            "/anything",
+            "//invoices",
         ] {
-            assert!(is_portal_page(page), "{page}");
+            assert!(renders_the_app(page), "{page}");
         }
         for other in [
-            "/pkg/portico.js",
             "/api/get_overview",
+            "/pkg/portico.js",
+            "/embed-frame.js",
+            "/embed.js",
             "/session/plink_x",
+            "/portal",
+            "/embed",
+            "/login/confirm",
+            "/logout",
             "/healthz",
+            "/v1/billing_portal/sessions",
         ] {
-            assert!(!is_portal_page(other), "{other}");
+            assert!(!renders_the_app(other), "{other}");
+        }
+    }
+
+    /// The app's routes and `PagePath` are the same pages: links and flow
+    /// pages are built from `PagePath`, and a page without a variant (or a
+    /// variant without a route) fails here.
+    #[tokio::test]
+    async fn the_apps_routes_are_exactly_the_page_paths() {
+        let routes = leptos_axum::generate_route_list(crate::app::App);
+        let mut served: Vec<PagePath> = Vec::new();
+        for route in routes {
+            // `/subscriptions/{id}/cancel` with a sample id.
+            let sample: Vec<String> = route
+                .path()
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') || segment.starts_with(':') {
+                        "sub_1".to_string()
+                    } else {
+                        segment.to_string()
+                    }
+                })
+                .collect();
+            let page = PagePath::parse(&sample.join("/"));
+            assert!(page.is_some(), "{} is not a PagePath", route.path());
+            served.extend(page);
+        }
+        for page in PagePath::samples() {
+            assert!(served.contains(&page), "{page:?} has no route");
         }
     }
 }

@@ -44,13 +44,16 @@ async fn settings_for(state: &AppState, token: Option<&str>) -> PortalConfig {
         && let Ok(Some(row)) = state.db.session_by_token_hash(&token::hash(token)).await
         && let Ok(Some(config)) = state
             .db
-            .portal_config(&row.configuration_id, row.livemode)
+            .portal_config(&row.scope.configuration_id, row.livemode)
             .await
     {
         return config.settings;
     }
-    crate::server::portal::default_config(state)
+    state
+        .portal_config(None)
         .await
+        .ok()
+        .flatten()
         .map(|c| c.settings)
         .unwrap_or_default()
 }

@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use crate::error::PortalError;
 use crate::model::EmbedFrame;
 use crate::pages::static_page::{StaticPage, login_href};
-use crate::quantity_preset::QuantityPreset;
 use crate::server::db::portal_configs::StoredConfig;
 use crate::server::email_login::{self, LinkRequest};
 use crate::server::origins;
@@ -259,15 +258,12 @@ async fn open_session(
 ) -> Result<String, PortalError> {
     let link = email_login::use_link(state, token).await?;
     let scope = SessionScope {
-        customer_id: &link.customer_id,
-        configuration_id: &link.configuration_id,
-        subscription_id: None,
-        quantity_preset: &QuantityPreset::default(),
-        service: None,
-        embed_origin: origin,
-        api: None,
+        customer_id: link.customer_id,
+        configuration_id: link.configuration_id,
+        embed_origin: origin.map(str::to_string),
+        ..SessionScope::default()
     };
-    let (row, token) = session::open(state, &scope).await?;
+    let (row, token) = session::open(state, scope).await?;
     let via = if in_iframe {
         "embed:email_link"
     } else {

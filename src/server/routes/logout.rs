@@ -7,9 +7,9 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use crate::model::PortalEvent;
 use crate::pages::static_page::{StaticPage, login_href};
-use crate::server::db::audit::AuditEntry;
-use crate::server::db::now;
+use crate::server::audit::Audit;
 use crate::server::portal::embed_frame;
 use crate::server::routes::add_cookie;
 use crate::server::routes::error_page::render_static;
@@ -30,7 +30,7 @@ pub async fn logout(State(state): State<AppState>, request: Request) -> Response
     let config = match &row {
         Some(row) => state
             .db
-            .portal_config(&row.configuration_id, row.livemode)
+            .portal_config(&row.scope.configuration_id, row.livemode)
             .await
             .ok()
             .flatten(),
@@ -39,26 +39,17 @@ pub async fn logout(State(state): State<AppState>, request: Request) -> Response
     if let Some(row) = &row {
         match state.db.delete_session(&row.id).await {
             Ok(()) => {
-                let audit = AuditEntry {
-                    occurred_at: now(),
-                    session_id: Some(&row.id),
-                    customer_id: Some(&row.customer_id),
-                    action: "sign_out",
-                    subscription_id: None,
-                    outcome: "ok",
-                    detail: None,
-                };
-                if let Err(e) = state.db.record_audit(&audit).await {
-                    tracing::error!(error = %e, "cannot write the audit log");
-                }
+                Audit::of(row)
+                    .record(&state, PortalEvent::SignOut.as_str(), Ok(()))
+                    .await;
             }
             Err(e) => tracing::error!(error = %e, "cannot end the session"),
         }
     }
-    let embed_origin = row.as_ref().and_then(|r| r.embed_origin.clone());
+    let embed_origin = row.as_ref().and_then(|r| r.scope.embed_origin.clone());
     let settings = config.map(|c| c.settings);
     let page = StaticPage::SignedOut {
-        return_url: row.as_ref().and_then(|r| r.return_url.clone()),
+        return_url: row.as_ref().and_then(|r| r.scope.return_url.clone()),
         login_href: settings
             .as_ref()
             .filter(|s| s.email_login && state.mailer.is_available())

@@ -17,8 +17,7 @@ use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::server::db::audit::AuditEntry;
-use crate::server::db::now;
+use crate::server::audit::{self, Audit};
 use crate::server::db::sessions::SessionRow;
 use crate::server::session::{self, CookieSite};
 use crate::server::state::AppState;
@@ -26,18 +25,11 @@ use crate::server::state::AppState;
 /// Records that a session was opened; `via` says how (never with a token
 /// or hash: `link:hash:email`, `portal_session`, `embed:email_link`, …).
 pub async fn audit_sign_in(state: &AppState, row: &SessionRow, via: &str) {
-    let audit = AuditEntry {
-        occurred_at: now(),
-        session_id: Some(&row.id),
-        customer_id: Some(&row.customer_id),
-        action: "sign_in",
-        subscription_id: row.subscription_id.as_deref(),
-        outcome: "ok",
-        detail: Some(via),
-    };
-    if let Err(e) = state.db.record_audit(&audit).await {
-        tracing::error!(error = %e, "cannot write the audit log");
-    }
+    Audit::of(row)
+        .on(row.scope.subscription_id.as_deref())
+        .detail(Some(via))
+        .record(state, audit::SIGN_IN, Ok(()))
+        .await;
 }
 
 /// A redirect to `location` (a path of the portal, or a URL already

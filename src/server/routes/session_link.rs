@@ -10,6 +10,7 @@ use leptos_i18n::Locale as _;
 
 use crate::error::PortalError;
 use crate::i18n::Locale;
+use crate::paths::PagePath;
 use crate::server::routes::error_page::render_error_with_return;
 use crate::server::routes::locale::LOCALE_COOKIE;
 use crate::server::routes::{add_cookie, audit_sign_in, session_redirect};
@@ -36,13 +37,14 @@ pub async fn follow_link(
     audit_sign_in(&state, &row, "portal_session").await;
 
     let target = row
+        .scope
         .flow
         .as_ref()
-        .and_then(|f| f.pinned_path())
-        .unwrap_or_else(|| "/".into());
+        .and_then(|f| f.pinned_href())
+        .unwrap_or_else(|| PagePath::Home.href());
     let mut response = session_redirect(&state, &cookie_token, CookieSite::FirstParty, &target);
     // The merchant's locale wins over the browser's, when Portico has it.
-    if let Some(locale) = row.locale.as_deref().and_then(portal_locale) {
+    if let Some(locale) = row.scope.locale.as_deref().and_then(portal_locale) {
         add_cookie(
             response.headers_mut(),
             &format!("{LOCALE_COOKIE}={locale}; Path=/; SameSite=Lax; Max-Age=31536000"),

@@ -8,7 +8,9 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 
 use crate::error::PortalError;
+use crate::model::{CustomerId, MAX_EMAIL_LEN, SubscriptionId};
 use crate::quantity_preset::QuantityPreset;
+use crate::server::actions::guard;
 use crate::server::db::now;
 use crate::server::identity_hash::{Proof, ProofRefusal, verify_proof};
 use crate::server::origins;
@@ -16,10 +18,7 @@ use crate::server::routes::error_page::render_error;
 use crate::server::routes::{audit_sign_in, session_redirect};
 use crate::server::session::{self, CookieSite, SessionScope};
 use crate::server::state::AppState;
-use crate::server::stripe::looks_like_id;
 
-/// The longest email Portico accepts (RFC 5321's path limit).
-const MAX_EMAIL_LEN: usize = 254;
 /// The longest `service` (a product group name) kept.
 const MAX_SERVICE_LEN: usize = 100;
 
@@ -126,13 +125,8 @@ pub async fn open_session(
     entry: Entry,
 ) -> Result<String, PortalError> {
     let config = state
-        .db
-        .default_portal_config(state.livemode())
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "cannot read the portal configuration");
-            PortalError::Unavailable
-        })?
+        .portal_config(None)
+        .await?
         .ok_or(PortalError::Unavailable)?;
 
     // The embedding page must be the merchant's: its events are posted
@@ -172,7 +166,10 @@ pub async fn open_session(
     };
 
     let customer = match identity {
-        Identity::CustomerId(id) if looks_like_id(id, "cus_") => state.stripe.customer(id).await,
+        Identity::CustomerId(id) => match CustomerId::parse(id) {
+            Some(id) => state.stripe.customer(&id).await,
+            None => return Err(PortalError::CustomerNotFound),
+        },
         Identity::Email(email)
             if email.len() <= MAX_EMAIL_LEN
                 && email.contains('@')
@@ -187,30 +184,20 @@ pub async fn open_session(
 
     // A link scoped to one subscription must name one of this customer's.
     if let Some(subscription_id) = &link.subscription_id {
-        if !looks_like_id(subscription_id, "sub_") {
-            return Err(PortalError::SubscriptionNotFound);
-        }
-        let owner = state
-            .stripe
-            .subscription(subscription_id)
-            .await
-            .map_err(|e| e.into_portal_error(PortalError::SubscriptionNotFound))?
-            .map(|(owner, _)| owner);
-        if owner.as_deref() != Some(customer.id.as_str()) {
-            return Err(PortalError::SubscriptionNotFound);
-        }
+        let id = SubscriptionId::parse(subscription_id).ok_or(PortalError::SubscriptionNotFound)?;
+        guard::subscription_of(state, &customer.id, &id).await?;
     }
 
     let scope = SessionScope {
-        customer_id: &customer.id,
-        configuration_id: &config.id,
-        subscription_id: link.subscription_id.as_deref(),
-        quantity_preset: &link.quantity,
-        service: link.service.as_deref(),
-        embed_origin: embed_origin.as_deref(),
-        api: None,
+        customer_id: customer.id,
+        configuration_id: config.id,
+        subscription_id: link.subscription_id.clone(),
+        quantity_preset: link.quantity.clone(),
+        service: link.service.clone(),
+        embed_origin,
+        ..SessionScope::default()
     };
-    let (row, token) = session::open(state, &scope).await?;
+    let (row, token) = session::open(state, scope).await?;
     let via = match entry {
         Entry::Link => "link",
         Entry::Embed => "embed",

@@ -8,12 +8,13 @@ pub mod token;
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, Uri};
 
+use crate::api::Endpoint;
 use crate::error::PortalError;
 use crate::model::{FlowTask, PortalFlow};
 use crate::portal_config::PortalConfig;
 use crate::quantity_preset::QuantityPreset;
 use crate::server::db::now;
-use crate::server::db::sessions::{NewSession, SessionRow};
+use crate::server::db::sessions::SessionRow;
 use crate::server::state::AppState;
 
 /// Name of the session cookie.
@@ -33,28 +34,38 @@ pub struct PortalSession {
     pub config: PortalConfig,
 }
 
-/// What a session is opened for.
-pub struct SessionScope<'a> {
-    pub customer_id: &'a str,
-    pub configuration_id: &'a str,
-    pub subscription_id: Option<&'a str>,
-    pub quantity_preset: &'a QuantityPreset,
+/// What a session is for: whose it is, under which configuration, what it
+/// shows, and what the merchant's server asked for when it came from the
+/// portal session API. Made once when a session opens and stored as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionScope {
+    pub customer_id: String,
+    pub configuration_id: String,
+    /// When set, the session shows and manages only this subscription.
+    pub subscription_id: Option<String>,
+    /// The quantity the sign-in link suggested (Billflow's `options.quantity`).
+    pub quantity_preset: QuantityPreset,
     /// Billflow's `service`: the product group the plan picker offers.
-    pub service: Option<&'a str>,
+    pub service: Option<String>,
     /// For a portal embedded in a merchant's page: that page's origin
     /// (already checked against the configuration's allowed origins).
-    pub embed_origin: Option<&'a str>,
-    /// Set for sessions made through the portal session API.
-    pub api: Option<ApiSession<'a>>,
+    pub embed_origin: Option<String>,
+    /// Stripe's `bps_…` id: set for sessions made through the API.
+    pub public_id: Option<String>,
+    /// Where the merchant wants the customer to go back to.
+    pub return_url: Option<String>,
+    /// The locale the merchant asked for (a Stripe locale), if not `auto`.
+    pub locale: Option<String>,
+    /// The deep-linked flow, if the session was made for one task.
+    pub flow: Option<PortalFlow>,
 }
 
-/// What the portal session API adds to a session.
-pub struct ApiSession<'a> {
-    /// `bps_…`.
-    pub public_id: &'a str,
-    pub return_url: Option<&'a str>,
-    pub locale: Option<&'a str>,
-    pub flow: Option<&'a PortalFlow>,
+impl SessionScope {
+    /// The session comes from the portal session API: it starts with a
+    /// one-time link rather than a cookie.
+    pub fn is_api(&self) -> bool {
+        self.public_id.is_some()
+    }
 }
 
 /// Opens a session. Returns it with the token for the cookie, or, for an
@@ -62,61 +73,30 @@ pub struct ApiSession<'a> {
 /// only when the link is followed (see `claim_link`).
 pub async fn open(
     state: &AppState,
-    scope: &SessionScope<'_>,
+    scope: SessionScope,
 ) -> Result<(SessionRow, String), PortalError> {
-    let id = format!("ses_{}", token::random(24));
-    let created_at = now();
-    let token = token::generate(if scope.api.is_some() {
-        LINK_PREFIX
-    } else {
-        TOKEN_PREFIX
-    });
+    let api = scope.is_api();
+    let token = token::generate(if api { LINK_PREFIX } else { TOKEN_PREFIX });
     // An API session's cookie token is made when its link is followed;
     // until then the row holds the hash of a token nobody has.
     let unheld = token::generate(TOKEN_PREFIX);
-    let (token_hash, link_hash) = match scope.api {
-        Some(_) => (unheld.hash.as_str(), Some(token.hash.as_str())),
-        None => (token.hash.as_str(), None),
+    let (token_hash, link_hash) = if api {
+        (unheld.hash.as_str(), Some(token.hash.as_str()))
+    } else {
+        (token.hash.as_str(), None)
     };
-    let api = scope.api.as_ref();
-    let new = NewSession {
-        id: &id,
-        token_hash,
-        customer_id: scope.customer_id,
-        configuration_id: scope.configuration_id,
+    let row = SessionRow {
+        id: format!("ses_{}", token::random(24)),
         livemode: state.livemode(),
-        subscription_id: scope.subscription_id,
-        created_at,
-        quantity_preset: scope.quantity_preset,
-        service: scope.service,
-        embed_origin: scope.embed_origin,
-        link_hash,
-        public_id: api.map(|a| a.public_id),
-        return_url: api.and_then(|a| a.return_url),
-        locale: api.and_then(|a| a.locale),
-        flow: api.and_then(|a| a.flow),
+        created_at: now(),
+        last_used_at: None,
+        scope,
     };
     state
         .db
-        .insert_session(&new)
+        .insert_session(&row, token_hash, link_hash)
         .await
         .map_err(|e| storage_error(&e))?;
-    let row = SessionRow {
-        id: id.clone(),
-        customer_id: scope.customer_id.to_string(),
-        configuration_id: scope.configuration_id.to_string(),
-        livemode: state.livemode(),
-        subscription_id: scope.subscription_id.map(str::to_string),
-        created_at,
-        last_used_at: None,
-        quantity_preset: scope.quantity_preset.clone(),
-        service: scope.service.map(str::to_string),
-        embed_origin: scope.embed_origin.map(str::to_string),
-        public_id: new.public_id.map(str::to_string),
-        return_url: new.return_url.map(str::to_string),
-        locale: new.locale.map(str::to_string),
-        flow: new.flow.cloned(),
-    };
     Ok((row, token.plain))
 }
 
@@ -150,7 +130,7 @@ pub async fn claim_link(
         .filter(|row| row.livemode == state.livemode())
         .ok_or(LinkRefusal::Unknown)?;
     let spent = || LinkRefusal::Spent {
-        return_url: row.return_url.clone(),
+        return_url: row.scope.return_url.clone(),
     };
     let now = now();
     if row.last_used_at.is_some() || !expiry::is_live(row.created_at, None, now) {
@@ -193,10 +173,8 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<PortalSess
             .map_err(|e| storage_error(&e))?;
     }
     let config = state
-        .db
-        .portal_config(&row.configuration_id, row.livemode)
-        .await
-        .map_err(|e| storage_error(&e))?
+        .portal_config(Some(&row.scope.configuration_id))
+        .await?
         .ok_or(PortalError::SessionExpired)?;
     Ok(PortalSession {
         row,
@@ -230,19 +208,23 @@ impl PortalSession {
     /// The task of the session's deep-linked flow while it is still open:
     /// until then the session acts only on that task (see `actions`).
     pub fn open_flow_task(&self) -> Option<&FlowTask> {
-        self.row.flow.as_ref().and_then(PortalFlow::open_task)
+        self.row.scope.flow.as_ref().and_then(PortalFlow::open_task)
     }
 
     /// Whether a request to `path` may use this session. A deep-linked flow
     /// keeps it to the server functions of its own pages, whether they are
-    /// called by the page, by a form without JavaScript, or by hand. During
-    /// a page render server functions run under the page's own path, which
+    /// called by the page, by a form without JavaScript, or by hand; an
+    /// `/api/` path that names no server function is refused too. During a
+    /// page render server functions run under the page's own path, which
     /// `routes::flow_pin` has already kept on the flow.
     fn may_call(&self, path: &str) -> bool {
-        match (path.strip_prefix("/api/"), &self.row.flow) {
-            (Some(endpoint), Some(flow)) => flow.allows_endpoint(endpoint),
-            _ => true,
+        let Some(flow) = &self.row.scope.flow else {
+            return true;
+        };
+        if !path.starts_with(crate::api::PREFIX) {
+            return true;
         }
+        Endpoint::from_path(path).is_some_and(|endpoint| flow.allows_endpoint(endpoint))
     }
 }
 

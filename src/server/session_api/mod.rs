@@ -5,6 +5,8 @@
 //! `routes::session_link`).
 
 pub mod api_key;
+pub mod flow;
+pub mod params;
 pub mod request;
 pub mod wire;
 
@@ -16,12 +18,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::quantity_preset::QuantityPreset;
-use crate::server::db::audit::AuditEntry;
-use crate::server::db::now;
-use crate::server::session::{self, ApiSession, SessionScope, token};
+use crate::server::audit::{self, Audit};
+use crate::server::session::{self, SessionScope, token};
 use crate::server::state::AppState;
-use request::Params;
+use params::Params;
 use wire::ApiError;
 
 /// Path of the one-time links, below the public URL.
@@ -51,35 +51,23 @@ async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     let request = request::check(state, Params::parse(body)).await?;
     let public_id = format!("bps_{}", token::random(24));
     let scope = SessionScope {
-        customer_id: &request.customer_id,
-        configuration_id: &request.config.id,
-        subscription_id: None,
-        quantity_preset: &QuantityPreset::default(),
-        service: None,
-        embed_origin: None,
-        api: Some(ApiSession {
-            public_id: &public_id,
-            return_url: request.return_url.as_deref(),
-            locale: request.locale.as_deref(),
-            flow: request.flow.as_ref(),
-        }),
+        customer_id: request.customer_id,
+        configuration_id: request.config.id,
+        public_id: Some(public_id),
+        return_url: request.return_url,
+        locale: request.locale,
+        flow: request.flow,
+        ..SessionScope::default()
     };
-    let (row, link) = session::open(state, &scope)
+    let (row, link) = session::open(state, scope)
         .await
         .map_err(|_| ApiError::unavailable())?;
-    let audit = AuditEntry {
-        occurred_at: now(),
-        session_id: Some(&row.id),
-        customer_id: Some(&row.customer_id),
-        action: "create_portal_session",
-        subscription_id: row.flow.as_ref().and_then(|f| f.task.subscription()),
-        outcome: "ok",
+    Audit::of(&row)
+        .on(row.scope.flow.as_ref().and_then(|f| f.task.subscription()))
         // Which key made it; never the key.
-        detail: Some(&key.id),
-    };
-    if let Err(e) = state.db.record_audit(&audit).await {
-        tracing::error!(error = %e, "cannot write the audit log");
-    }
+        .detail(Some(&key.id))
+        .record(state, audit::CREATE_PORTAL_SESSION, Ok(()))
+        .await;
     let url = state
         .config
         .server

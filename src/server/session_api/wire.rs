@@ -92,16 +92,16 @@ impl IntoResponse for ApiError {
 /// `url`.
 pub fn session_json(row: &SessionRow, url: &str) -> Value {
     json!({
-        "id": row.public_id,
+        "id": row.scope.public_id,
         "object": "billing_portal.session",
-        "configuration": row.configuration_id,
+        "configuration": row.scope.configuration_id,
         "created": row.created_at,
-        "customer": row.customer_id,
-        "flow": row.flow.as_ref().map(flow_json),
+        "customer": row.scope.customer_id,
+        "flow": row.scope.flow.as_ref().map(flow_json),
         "livemode": row.livemode,
-        "locale": row.locale,
+        "locale": row.scope.locale,
         "on_behalf_of": null,
-        "return_url": row.return_url,
+        "return_url": row.scope.return_url,
         "url": url,
     })
 }
@@ -124,7 +124,7 @@ fn flow_json(flow: &PortalFlow) -> Value {
         }),
     };
     let mut out = json!({
-        "type": flow.task.kind(),
+        "type": flow.task.kind().as_str(),
         "after_completion": after,
         "subscription_cancel": null,
         "subscription_update": null,
@@ -155,7 +155,7 @@ fn flow_json(flow: &PortalFlow) -> Value {
         })),
     };
     if let Some(detail) = detail {
-        out[flow.task.kind()] = detail;
+        out[flow.task.kind().as_str()] = detail;
     }
     out
 }

@@ -3,7 +3,7 @@
 use stripe_billing::invoice::{ListInvoice, RetrieveInvoice};
 
 use super::{StripeApi, StripeApiError, map};
-use crate::model::{InvoiceCursor, InvoicePage, InvoiceScope};
+use crate::model::{InvoiceCursor, InvoiceId, InvoicePage, InvoiceScope};
 
 /// Who an invoice belongs to, for ownership checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,8 +49,11 @@ impl StripeApi {
     }
 
     /// The customer and subscription of an invoice, or `None` if it does not exist.
-    pub async fn invoice_owner(&self, id: &str) -> Result<Option<InvoiceOwner>, StripeApiError> {
-        let invoice = match RetrieveInvoice::new(id).send(&self.client).await {
+    pub async fn invoice_owner(
+        &self,
+        id: &InvoiceId,
+    ) -> Result<Option<InvoiceOwner>, StripeApiError> {
+        let invoice = match RetrieveInvoice::new(id.as_str()).send(&self.client).await {
             Ok(invoice) => invoice,
             Err(e) => return StripeApiError::from(e).none_if_missing(),
         };

@@ -1,8 +1,14 @@
-//! Changes to a customer's billing at Stripe. Every call carries an
+//! Changes to a customer's subscriptions at Stripe. Every call carries an
 //! Idempotency-Key derived from the customer's request by the caller, so a
-//! double submit is one change at Stripe.
+//! double submit is one change at Stripe. A write answers with the id of the
+//! subscription Stripe wrote (from Stripe's answer; for schedule writes, the
+//! subscription the schedule manages), and nothing more: once Stripe has
+//! accepted a change, nothing after it (such as re-reading product names)
+//! can make it look like a failure.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
+use std::str::FromStr;
 
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_billing::SubscriptionScheduleEndBehavior;
@@ -12,10 +18,9 @@ use stripe_billing::invoice::{
     CreatePreviewInvoiceSubscriptionDetailsProrationBehavior,
 };
 use stripe_billing::subscription::{
-    CancelSubscription, CancelSubscriptionCancellationDetails,
-    CancelSubscriptionCancellationDetailsFeedback, CreateSubscription, CreateSubscriptionItems,
-    CreateSubscriptionPaymentBehavior, UpdateSubscription, UpdateSubscriptionCancellationDetails,
-    UpdateSubscriptionCancellationDetailsFeedback, UpdateSubscriptionItems,
+    CancelSubscription, CancelSubscriptionCancellationDetails, CreateSubscription,
+    CreateSubscriptionItems, CreateSubscriptionPaymentBehavior, UpdateSubscription,
+    UpdateSubscriptionCancellationDetails, UpdateSubscriptionItems,
     UpdateSubscriptionProrationBehavior,
 };
 use stripe_billing::subscription_schedule::{
@@ -25,8 +30,8 @@ use stripe_billing::subscription_schedule::{
     UpdateSubscriptionSchedulePhasesStartDate,
 };
 
-use super::{Redemption, StripeApi, StripeApiError, map};
-use crate::model::{CancelReason, Subscription, SubscriptionLine};
+use super::{Redemption, StripeApi, StripeApiError};
+use crate::model::{CancelReason, SubscriptionLine};
 use crate::money::Money;
 use crate::portal_config::ProrationBehavior;
 
@@ -88,42 +93,13 @@ pub(super) fn strategy(key: &str) -> Result<RequestStrategy, StripeApiError> {
         .map_err(|e| StripeApiError::Unavailable(format!("idempotency key: {e:?}")))
 }
 
-fn update_feedback(r: CancelReason) -> UpdateSubscriptionCancellationDetailsFeedback {
-    use UpdateSubscriptionCancellationDetailsFeedback as F;
-    match r {
-        CancelReason::TooExpensive => F::TooExpensive,
-        CancelReason::MissingFeatures => F::MissingFeatures,
-        CancelReason::SwitchedService => F::SwitchedService,
-        CancelReason::Unused => F::Unused,
-        CancelReason::CustomerService => F::CustomerService,
-        CancelReason::TooComplex => F::TooComplex,
-        CancelReason::LowQuality => F::LowQuality,
-        CancelReason::Other => F::Other,
-    }
-}
-
-fn cancel_feedback(r: CancelReason) -> CancelSubscriptionCancellationDetailsFeedback {
-    use CancelSubscriptionCancellationDetailsFeedback as F;
-    match r {
-        CancelReason::TooExpensive => F::TooExpensive,
-        CancelReason::MissingFeatures => F::MissingFeatures,
-        CancelReason::SwitchedService => F::SwitchedService,
-        CancelReason::Unused => F::Unused,
-        CancelReason::CustomerService => F::CustomerService,
-        CancelReason::TooComplex => F::TooComplex,
-        CancelReason::LowQuality => F::LowQuality,
-        CancelReason::Other => F::Other,
-    }
-}
-
-fn update_proration(p: ProrationBehavior) -> UpdateSubscriptionProrationBehavior {
-    match p {
-        ProrationBehavior::CreateProrations => {
-            UpdateSubscriptionProrationBehavior::CreateProrations
-        }
-        ProrationBehavior::AlwaysInvoice => UpdateSubscriptionProrationBehavior::AlwaysInvoice,
-        ProrationBehavior::None => UpdateSubscriptionProrationBehavior::None,
-    }
+/// One of async-stripe's request enums (each request has its own copy of
+/// Stripe's cancellation feedback and proration names) from Stripe's name.
+/// A name async-stripe does not know would become its `Unknown` variant;
+/// the tests below check that every name Portico sends is known.
+fn stripe_enum<E: FromStr<Err = Infallible>>(name: &str) -> E {
+    let Ok(value) = E::from_str(name);
+    value
 }
 
 impl StripeApi {
@@ -135,13 +111,13 @@ impl StripeApi {
         cancel: bool,
         why: &Cancellation,
         key: &str,
-    ) -> Result<Subscription, StripeApiError> {
+    ) -> Result<String, StripeApiError> {
         let mut request = UpdateSubscription::new(subscription_id).cancel_at_period_end(cancel);
         if cancel {
             request = request
                 .cancellation_details(UpdateSubscriptionCancellationDetails {
                     comment: why.comment.clone(),
-                    feedback: why.reason.map(update_feedback),
+                    feedback: why.reason.map(|r| stripe_enum(r.as_str())),
                     ..Default::default()
                 })
                 .metadata(why.metadata());
@@ -162,7 +138,7 @@ impl StripeApi {
         subscription_id: &str,
         why: &Cancellation,
         key: &str,
-    ) -> Result<Subscription, StripeApiError> {
+    ) -> Result<String, StripeApiError> {
         UpdateSubscription::new(subscription_id)
             .metadata(why.metadata())
             .customize()
@@ -172,7 +148,7 @@ impl StripeApi {
         let request = CancelSubscription::new(subscription_id).cancellation_details(
             CancelSubscriptionCancellationDetails {
                 comment: why.comment.clone(),
-                feedback: why.reason.map(cancel_feedback),
+                feedback: why.reason.map(|r| stripe_enum(r.as_str())),
                 ..Default::default()
             },
         );
@@ -187,7 +163,8 @@ impl StripeApi {
         change: ItemChange<'_>,
         proration: ProrationBehavior,
         key: &str,
-    ) -> Result<Subscription, StripeApiError> {
+    ) -> Result<String, StripeApiError> {
+        let proration: UpdateSubscriptionProrationBehavior = stripe_enum(proration.as_str());
         let request = UpdateSubscription::new(subscription_id)
             .items(vec![UpdateSubscriptionItems {
                 id: Some(item_id.to_string()),
@@ -195,7 +172,7 @@ impl StripeApi {
                 quantity: change.quantity,
                 ..Default::default()
             }])
-            .proration_behavior(update_proration(proration));
+            .proration_behavior(proration);
         self.send_idempotent(&request, key).await
     }
 
@@ -206,7 +183,7 @@ impl StripeApi {
         subscription_id: &str,
         redemption: &Redemption,
         key: &str,
-    ) -> Result<Subscription, StripeApiError> {
+    ) -> Result<String, StripeApiError> {
         let request =
             UpdateSubscription::new(subscription_id).discounts(vec![redemption.discount()]);
         self.send_idempotent(&request, key).await
@@ -222,7 +199,7 @@ impl StripeApi {
         current: &SubscriptionLine,
         change: ItemChange<'_>,
         key: &str,
-    ) -> Result<Subscription, StripeApiError> {
+    ) -> Result<String, StripeApiError> {
         let schedule: stripe_billing::SubscriptionSchedule = CreateSubscriptionSchedule::new()
             .from_subscription(subscription_id)
             .customize()
@@ -267,7 +244,7 @@ impl StripeApi {
             .request_strategy(strategy(key)?)
             .send(&self.client)
             .await?;
-        self.refreshed(subscription_id).await
+        Ok(subscription_id.to_string())
     }
 
     /// Drops a scheduled change: the schedule lets go of the subscription,
@@ -277,21 +254,13 @@ impl StripeApi {
         subscription_id: &str,
         schedule_id: &str,
         key: &str,
-    ) -> Result<Subscription, StripeApiError> {
+    ) -> Result<String, StripeApiError> {
         ReleaseSubscriptionSchedule::new(schedule_id)
             .customize()
             .request_strategy(strategy(key)?)
             .send(&self.client)
             .await?;
-        self.refreshed(subscription_id).await
-    }
-
-    /// The subscription as it is now, with what the portal expands.
-    async fn refreshed(&self, subscription_id: &str) -> Result<Subscription, StripeApiError> {
-        self.subscription(subscription_id)
-            .await?
-            .map(|(_, sub)| sub)
-            .ok_or(StripeApiError::NotFound)
+        Ok(subscription_id.to_string())
     }
 
     /// Starts a new subscription for a customer on one price.
@@ -299,7 +268,7 @@ impl StripeApi {
         &self,
         new: &Resubscription<'_>,
         key: &str,
-    ) -> Result<Subscription, StripeApiError> {
+    ) -> Result<String, StripeApiError> {
         let mut request = CreateSubscription::new()
             .customer(new.customer_id)
             .items(vec![CreateSubscriptionItems {
@@ -330,17 +299,8 @@ impl StripeApi {
         price_id: &str,
         proration: ProrationBehavior,
     ) -> Result<(Money, Option<i64>), StripeApiError> {
-        let proration = match proration {
-            ProrationBehavior::CreateProrations => {
-                CreatePreviewInvoiceSubscriptionDetailsProrationBehavior::CreateProrations
-            }
-            ProrationBehavior::AlwaysInvoice => {
-                CreatePreviewInvoiceSubscriptionDetailsProrationBehavior::AlwaysInvoice
-            }
-            ProrationBehavior::None => {
-                CreatePreviewInvoiceSubscriptionDetailsProrationBehavior::None
-            }
-        };
+        let proration: CreatePreviewInvoiceSubscriptionDetailsProrationBehavior =
+            stripe_enum(proration.as_str());
         let invoice = CreatePreviewInvoice::new()
             .customer(customer_id)
             .subscription(subscription_id)
@@ -360,12 +320,9 @@ impl StripeApi {
         Ok((amount, due))
     }
 
-    /// Sends a subscription mutation with its Idempotency-Key and maps the answer.
-    async fn send_idempotent<R>(
-        &self,
-        request: &R,
-        key: &str,
-    ) -> Result<Subscription, StripeApiError>
+    /// Sends a subscription mutation with its Idempotency-Key; answers the
+    /// id of the subscription Stripe wrote.
+    async fn send_idempotent<R>(&self, request: &R, key: &str) -> Result<String, StripeApiError>
     where
         R: StripeRequest<Output = stripe_billing::Subscription>,
     {
@@ -374,12 +331,43 @@ impl StripeApi {
             .request_strategy(strategy(key)?)
             .send(&self.client)
             .await?;
-        self.one(sub).await
+        Ok(sub.id.to_string())
     }
+}
 
-    /// Maps one subscription, fetching its products.
-    async fn one(&self, sub: stripe_billing::Subscription) -> Result<Subscription, StripeApiError> {
-        let products = self.products_of(std::slice::from_ref(&sub)).await?;
-        Ok(map::subscription(&sub, &products))
+#[cfg(test)]
+mod tests {
+    use stripe_billing::subscription::{
+        CancelSubscriptionCancellationDetailsFeedback as CancelFeedback,
+        UpdateSubscriptionCancellationDetailsFeedback as UpdateFeedback,
+    };
+
+    use super::*;
+
+    #[test]
+    fn every_name_portico_sends_is_one_async_stripe_knows() {
+        for reason in CancelReason::ALL {
+            let update: UpdateFeedback = stripe_enum(reason.as_str());
+            let cancel: CancelFeedback = stripe_enum(reason.as_str());
+            assert!(!matches!(update, UpdateFeedback::Unknown(_)), "{reason:?}");
+            assert!(!matches!(cancel, CancelFeedback::Unknown(_)), "{reason:?}");
+        }
+        for proration in [
+            ProrationBehavior::CreateProrations,
+            ProrationBehavior::AlwaysInvoice,
+            ProrationBehavior::None,
+        ] {
+            let update: UpdateSubscriptionProrationBehavior = stripe_enum(proration.as_str());
+            let preview: CreatePreviewInvoiceSubscriptionDetailsProrationBehavior =
+                stripe_enum(proration.as_str());
+            assert!(!matches!(
+                update,
+                UpdateSubscriptionProrationBehavior::Unknown(_)
+            ));
+            assert!(!matches!(
+                preview,
+                CreatePreviewInvoiceSubscriptionDetailsProrationBehavior::Unknown(_)
+            ));
+        }
     }
 }

@@ -14,7 +14,7 @@ use stripe_payment::payment_method::{
 };
 
 use super::{StripeApi, StripeApiError, map, mutations::strategy};
-use crate::model::PaymentCard;
+use crate::model::{PaymentCard, PaymentMethodId, SetupIntentId};
 
 /// Cards listed per customer (Stripe's maximum page).
 const CARD_LIMIT: i64 = 100;
@@ -60,9 +60,12 @@ impl StripeApi {
     /// not exist. `Some(None)`: it exists but belongs to no customer.
     pub async fn payment_method_owner(
         &self,
-        id: &str,
+        id: &PaymentMethodId,
     ) -> Result<Option<Option<String>>, StripeApiError> {
-        match RetrievePaymentMethod::new(id).send(&self.client).await {
+        match RetrievePaymentMethod::new(id.as_str())
+            .send(&self.client)
+            .await
+        {
             Ok(pm) => Ok(Some(pm.customer.as_ref().map(|c| c.id().to_string()))),
             Err(e) => StripeApiError::from(e).none_if_missing(),
         }
@@ -93,9 +96,12 @@ impl StripeApi {
     /// How a SetupIntent ended, or `None` if it does not exist.
     pub async fn card_setup_outcome(
         &self,
-        id: &str,
+        id: &SetupIntentId,
     ) -> Result<Option<SetupOutcome>, StripeApiError> {
-        let intent = match RetrieveSetupIntent::new(id).send(&self.client).await {
+        let intent = match RetrieveSetupIntent::new(id.as_str())
+            .send(&self.client)
+            .await
+        {
             Ok(intent) => intent,
             Err(e) => return StripeApiError::from(e).none_if_missing(),
         };

@@ -1,0 +1,94 @@
+//! What customers do to their subscriptions, one short file per action.
+//! Every action runs in the same order:
+//! 1. the guard's checks (`guard::check` for most): the form nonce, the
+//!    subscription is the session's customer's and in its scope, the policy
+//!    allows the action (resubscribe proves ownership from the customer's
+//!    own list, and a retention offer from the session's flow first);
+//! 2. the action's own checks of what the customer typed;
+//! 3. Stripe, with an `idempotency::key` derived from the request and the
+//!    state it acts on;
+//! 4. `audited` records the outcome, success or refusal.
+//!
+//! The server function then sends the browser on (`server::navigation`).
+//! Cards and billing details follow the same order in `server::wallet` and
+//! `server::details`.
+
+pub mod cancel;
+pub mod coupon;
+pub mod guard;
+pub mod idempotency;
+pub mod plan_change;
+pub mod quantity;
+pub mod resubscribe;
+
+use crate::error::PortalError;
+use crate::policy::Action;
+use crate::server::audit::Audit;
+use crate::server::session::PortalSession;
+use crate::server::state::AppState;
+use crate::server::stripe::ItemChange;
+
+/// What an action did, for the next page and the embed's events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub action: Action,
+    /// The subscription Stripe's answer names (for resubscribe: the new one).
+    pub subscription: String,
+}
+
+/// Runs an action on `subscription` and audits its outcome, success or
+/// refusal. `run` returns the id of the subscription Stripe wrote.
+async fn audited<F>(
+    state: &AppState,
+    session: &PortalSession,
+    action: Action,
+    subscription: &str,
+    run: F,
+) -> Result<Outcome, PortalError>
+where
+    F: Future<Output = Result<String, PortalError>>,
+{
+    let result = run.await.map(|written| Outcome {
+        action,
+        subscription: written,
+    });
+    let detail = match &result {
+        Ok(o) if o.subscription != subscription => {
+            Some(format!("new_subscription={}", o.subscription))
+        }
+        _ => None,
+    };
+    Audit::of(&session.row)
+        .on(Some(subscription))
+        .detail(detail.as_deref())
+        .record(
+            state,
+            action.event().as_str(),
+            result.as_ref().map(|_| ()).map_err(|e| *e),
+        )
+        .await;
+    result
+}
+
+/// Changes a subscription item's price or quantity now, billed as the
+/// configuration's `proration_behavior` says.
+async fn update_item(
+    state: &AppState,
+    session: &PortalSession,
+    subscription: &str,
+    item: &str,
+    change: ItemChange<'_>,
+    key: &str,
+) -> Result<String, PortalError> {
+    state
+        .stripe
+        .update_item(
+            subscription,
+            item,
+            change,
+            session.config.proration_behavior,
+            key,
+        )
+        .await
+        .map_err(|e| e.into_write_error())
+}
