@@ -9,12 +9,14 @@ use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::routing::{get, post};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::{App, shell};
 use crate::server::config::Config;
 use crate::server::db::{Db, DbError, now};
 use crate::server::mail::{MailError, Mailer};
+use crate::server::routes::api_errors::api_error_statuses;
 use crate::server::routes::embed::embed;
 use crate::server::routes::flow_pin::pin_flow;
 use crate::server::routes::frame_ancestors::frame_ancestors;
@@ -44,6 +46,10 @@ pub enum BootError {
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
 }
+
+/// The largest request body Portico reads: its forms and the portal session
+/// API's parameters take a few KB.
+pub const MAX_REQUEST_BODY: usize = 16 * 1024;
 
 /// How often expired sessions, sign-in links, rate-limit windows and old
 /// development mail are swept from the database.
@@ -122,6 +128,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             same_origin_posts,
         ))
+        .layer(axum::middleware::from_fn(api_error_statuses))
+        // Every form Portico takes fits in a few KB; a larger body is refused
+        // (413) before anything reads it.
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
         // Sign-in URLs carry the identity hash or a one-time token: never
         // send them onwards.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -30,6 +30,8 @@ mod outage;
 #[cfg(feature = "ssr")]
 mod portal_sessions;
 #[cfg(feature = "ssr")]
+mod security;
+#[cfg(feature = "ssr")]
 mod sign_in;
 #[cfg(feature = "ssr")]
 mod storage;

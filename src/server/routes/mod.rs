@@ -1,5 +1,6 @@
 //! Plain axum routes, beside the Leptos pages and server functions.
 
+pub mod api_errors;
 pub mod client_ip;
 pub mod embed;
 pub mod error_page;

@@ -98,6 +98,33 @@ impl Customer<'_> {
         }
     }
 
+    /// Posts a raw body with its content type, as an attacker's script
+    /// would; answers the status and body, or status 0 and the error when the
+    /// server closed the connection before reading it all.
+    pub async fn post_raw(
+        &self,
+        endpoint: Endpoint,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> (u16, String) {
+        let app = self.app;
+        let mut request = app
+            .client
+            .post(format!("{}{}", app.base, endpoint.path()))
+            .header("cookie", self.cookie)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                (status, response.text().await.unwrap_or_default())
+            }
+            Err(e) => (0, e.to_string()),
+        }
+    }
+
     /// Submits an action's form: `form` and the page's nonce.
     pub async fn submit(&self, endpoint: Endpoint, form: &[(&str, &str)]) -> (u16, String) {
         let mut form = form.to_vec();
