@@ -124,6 +124,8 @@ def ensure_catalog(api):
                                                else ''),
             'lookup_key': LOOKUP_PREFIX + key,
             'metadata[portico_price]': key,
+            # The plan picker offers only prices the merchant marks.
+            'metadata[portico_offered]': 'true',
         })['id']
     return products, prices
 

@@ -49,6 +49,13 @@ pub enum PortalError {
     /// No Stripe customer matches the sign-in link.
     #[error("customer not found")]
     CustomerNotFound,
+    /// Several Stripe customers share the sign-in link's email address: the
+    /// merchant must name the customer by id.
+    #[error("several customers share this email")]
+    AmbiguousEmail,
+    /// Another customer holds the email address a customer asked for.
+    #[error("email address taken")]
+    EmailTaken,
     /// The subscription does not exist or is not the customer's.
     #[error("subscription not found")]
     SubscriptionNotFound,
@@ -123,7 +130,9 @@ impl PortalError {
             | Self::CardIsDefault
             | Self::CardRequired
             | Self::CardSetupFailed
+            | Self::EmailTaken
             | Self::InvalidDetail(_) => 422,
+            Self::AmbiguousEmail => 409,
             Self::InProgress => 409,
             Self::CustomerNotFound
             | Self::SubscriptionNotFound
@@ -136,7 +145,9 @@ impl PortalError {
 
     /// Every variant (with one field for `InvalidDetail`), for tests that
     /// check each one has a translation.
-    pub const ALL: [PortalError; 30] = [
+    pub const ALL: [PortalError; 32] = [
+        Self::AmbiguousEmail,
+        Self::EmailTaken,
         Self::HashExpired,
         Self::EmbedNotAllowed,
         Self::LoginLinkExpired,

@@ -68,6 +68,11 @@ pub fn allows(config: &PortalConfig, subscription: &Subscription, action: Action
     // A scheduled plan change owns the item until it is dropped: changing
     // plan or quantity again would race with it.
     let scheduled = subscription.scheduled_change.is_some();
+    // The merchant's own schedule (a ramp, a contract) is not the
+    // customer's to change or end, as in Stripe's portal.
+    if subscription.merchant_schedule && !status.has_ended() {
+        return false;
+    }
     match action {
         Action::ChangePlan => {
             config.change_plan && healthy && !pending && !scheduled && single_item

@@ -22,6 +22,10 @@ pub struct PortalConfig {
     pub coupon_on_resubscribe: bool,
     /// Sign-in links must carry a valid identity hash. Always enforced in live mode.
     pub require_hash: bool,
+    /// Billflow's static hash (which never expires) signs customers in.
+    /// Off: only signed identities (`v2.…`, which expire), portal session
+    /// URLs and email links do.
+    pub static_hashes: bool,
     /// Customers see the plan catalog with prices, even without acting.
     pub show_pricing: bool,
     /// Subscription actions sit in a dropdown menu instead of buttons.
@@ -158,6 +162,7 @@ impl Default for PortalConfig {
             coupons: true,
             coupon_on_resubscribe: false,
             require_hash: true,
+            static_hashes: true,
             show_pricing: true,
             dropdown_actions: false,
             update_card: true,

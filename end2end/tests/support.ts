@@ -160,6 +160,7 @@ export function linkIn(text: string): string {
 /** A signed identity that expires, as the README's Node snippet makes it. */
 export function signedIdentity(value: string, keyId = "default", secret = HASH_SECRET): string {
   const time = Math.floor(Date.now() / 1000);
-  const mac = createHmac("sha256", secret).update(`v1\n${keyId}\n${time}\n${value}`).digest("hex");
-  return `v1.${keyId}.${time}.${mac}`;
+  const key = createHmac("sha256", "portico-signed-identity-v2").update(secret).digest();
+  const mac = createHmac("sha256", key).update(`v2\n${keyId}\n${time}\n${value}`).digest("hex");
+  return `v2.${keyId}.${time}.${mac}`;
 }

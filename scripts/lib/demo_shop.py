@@ -21,9 +21,11 @@ PORT = int(os.environ.get("DEMO_SHOP_PORT", "8080"))
 
 
 def portico_signed_identity(key_id, secret, value):
+    # The README's Python snippet.
     now = int(time.time())
-    mac = hmac.new(secret.encode(), f"v1\n{key_id}\n{now}\n{value}".encode(), hashlib.sha256).hexdigest()
-    return f"v1.{key_id}.{now}.{mac}"
+    key = hmac.new(b"portico-signed-identity-v2", secret.encode(), hashlib.sha256).digest()
+    mac = hmac.new(key, f"v2\n{key_id}\n{now}\n{value}".encode(), hashlib.sha256).hexdigest()
+    return f"v2.{key_id}.{now}.{mac}"
 
 
 def page():

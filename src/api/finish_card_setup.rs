@@ -13,7 +13,7 @@ pub async fn finish_card_setup(
     setup_intent_id: String,
     nonce: String,
 ) -> Result<String, PortalError> {
-    use crate::model::PortalEvent;
+    use crate::model::{NoticeTarget, PortalEvent};
     use crate::server::{navigation, session, wallet};
     let (state, session) = session::current().await?;
     let card = wallet::finish_setup(&state, &session, &setup_intent_id, &nonce)
@@ -23,7 +23,7 @@ pub async fn finish_card_setup(
         &state,
         &session,
         PortalEvent::UpdateCard,
-        &[("card", &card)],
+        NoticeTarget::Card(card),
     )
     .await
 }

@@ -6,7 +6,7 @@ use crate::error::PortalError;
 
 #[server(prefix = "/api", endpoint = "set_default_card")]
 pub async fn set_default_card(payment_method_id: String, nonce: String) -> Result<(), PortalError> {
-    use crate::model::PortalEvent;
+    use crate::model::{NoticeTarget, PortalEvent};
     use crate::server::{navigation, session, wallet};
     let (state, session) = session::current().await?;
     wallet::set_default(&state, &session, &payment_method_id, &nonce)
@@ -16,7 +16,7 @@ pub async fn set_default_card(payment_method_id: String, nonce: String) -> Resul
         &state,
         &session,
         PortalEvent::SetDefaultCard,
-        &[("card", &payment_method_id)],
+        NoticeTarget::Card(payment_method_id),
     )
     .await
 }

@@ -14,5 +14,11 @@ pub async fn update_details(form: DetailsForm, nonce: String) -> Result<(), Port
     details::update(&state, &session, &form, &nonce)
         .await
         .inspect_err(|e| crate::server::routes::error_page::set_error_status(*e))?;
-    navigation::redirect_next(&state, &session, details::EVENT, &[]).await
+    navigation::redirect_next(
+        &state,
+        &session,
+        details::EVENT,
+        crate::model::NoticeTarget::None,
+    )
+    .await
 }

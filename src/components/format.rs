@@ -142,6 +142,8 @@ pub fn error(locale: Locale, error: PortalError) -> &'static str {
         PortalError::RateLimited => td_string!(locale, error.rate_limited),
         PortalError::EmailLoginUnavailable => td_string!(locale, error.email_login_unavailable),
         PortalError::CustomerNotFound => td_string!(locale, error.customer_not_found),
+        PortalError::AmbiguousEmail => td_string!(locale, error.ambiguous_email),
+        PortalError::EmailTaken => td_string!(locale, error.email_taken),
         PortalError::SubscriptionNotFound => td_string!(locale, error.subscription_not_found),
         PortalError::NotAllowed => td_string!(locale, error.not_allowed),
         PortalError::CouponInvalid => td_string!(locale, error.coupon_invalid),

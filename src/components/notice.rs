@@ -9,30 +9,40 @@ use crate::components::subscription_card::plan_name;
 use crate::components::wallet::brand_name;
 use crate::i18n::*;
 use crate::model::{
-    EventCard, EventResponse, EventSubscription, PortalEvent, PortalOverview, SubscriptionStatus,
+    EventCard, EventNotice, EventResponse, EventSubscription, NoticeTarget, PaymentCard,
+    PortalEvent, PortalOverview, Subscription, SubscriptionStatus,
 };
 
 #[component]
 pub fn ActionNotice(
-    event: String,
-    subscription_id: Option<String>,
-    /// For card events: the card acted on.
-    card_id: Option<String>,
+    /// The session's last action, as the server confirmed it.
+    notice: EventNotice,
     overview: PortalOverview,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let found_card = card_id.and_then(|id| {
-        overview
+    let event = notice.event;
+    let found_card = match &notice.target {
+        NoticeTarget::Card(id) => overview
             .wallet
             .as_ref()
-            .and_then(|w| w.cards.iter().find(|c| c.id == id))
-            .cloned()
-    });
+            .and_then(|w| w.cards.iter().find(|c| &c.id == id))
+            .cloned(),
+        _ => None,
+    };
     let card = found_card
         .as_ref()
         .map(|c| (brand_name(&c.brand), c.last4.clone()));
-    let subscription =
-        subscription_id.and_then(|id| overview.subscriptions.into_iter().find(|s| s.id == id));
+    let subscription = match &notice.target {
+        NoticeTarget::Subscription(id) => {
+            overview.subscriptions.iter().find(|s| &s.id == id).cloned()
+        }
+        _ => None,
+    };
+    // Stripe's state, not the address, says what happened: a replayed form
+    // that changed nothing confirms nothing.
+    if !happened(event, subscription.as_ref(), found_card.as_ref()) {
+        return None;
+    }
     // What the embedding page's handleResponse receives with the event.
     let response = event_json(&EventResponse {
         subscription: subscription.as_ref().map(EventSubscription::of),
@@ -43,8 +53,6 @@ pub fn ActionNotice(
         }),
         plan: None,
     });
-    // Anything else in the address is not an action's outcome: no notice.
-    let event = PortalEvent::parse(&event)?;
     let custom = overview.config.cancellation_confirmation_message.clone();
     let is_cancel = event == PortalEvent::Cancel;
     let text = move || {
@@ -113,4 +121,25 @@ pub fn ActionNotice(
             }
         })
     })
+}
+
+/// Whether Stripe's state shows that `event` took effect on what it acted
+/// on (`None`: not among what the page shows).
+fn happened(
+    event: PortalEvent,
+    subscription: Option<&Subscription>,
+    card: Option<&PaymentCard>,
+) -> bool {
+    match event {
+        // Not shown: ended and hidden ("only active subscriptions").
+        PortalEvent::Cancel => subscription
+            .is_none_or(|s| s.cancellation_pending() || s.status == SubscriptionStatus::Canceled),
+        PortalEvent::Reactivate => subscription.is_some_and(|s| !s.cancel_at_period_end),
+        PortalEvent::CancelScheduledChange => {
+            subscription.is_some_and(|s| s.scheduled_change.is_none())
+        }
+        PortalEvent::SetDefaultCard => card.is_some_and(|c| c.is_default),
+        PortalEvent::UpdateCard => card.is_some(),
+        _ => true,
+    }
 }

@@ -47,6 +47,7 @@ pub fn SubscriptionCard(
     let dates = Dates::of(&subscription);
     let lines = subscription.lines.clone();
     let scheduled = subscription.scheduled_change.clone();
+    let merchant_schedule = subscription.merchant_schedule && !status.has_ended();
     let discount = subscription
         .discount
         .clone()
@@ -80,6 +81,14 @@ pub fn SubscriptionCard(
             {discount.map(|(discount, (after, (interval, count)))| view! { <DiscountView discount after interval count /> })}
             <DatesView dates />
             {scheduled.map(|change| view! { <ScheduledChangeView change /> })}
+            {merchant_schedule
+                .then(|| {
+                    view! {
+                        <p class="merchant-schedule notice-warning">
+                            {t!(i18n, portal.merchant_schedule)}
+                        </p>
+                    }
+                })}
             <SubscriptionActions subscription config nonce preset />
             {invoices_href
                 .map(|href| {

@@ -82,6 +82,82 @@ impl PortalEvent {
     }
 }
 
+/// What an action acted on, for its notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoticeTarget {
+    None,
+    Subscription(String),
+    Card(String),
+}
+
+/// The notice the portal home shows after an action: the event, what it
+/// acted on, and a one-time value `n` (a new address after every action).
+/// The server keeps the last one per session (`key`); the page reports an
+/// event to an embedding page only when its address carries that notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventNotice {
+    pub event: PortalEvent,
+    pub target: NoticeTarget,
+    pub n: String,
+}
+
+impl EventNotice {
+    /// The home page's query for this notice (`event=…&subscription=…&n=…`).
+    pub fn query(&self) -> String {
+        let mut pairs = vec![("event", self.event.as_str())];
+        match &self.target {
+            NoticeTarget::None => {}
+            NoticeTarget::Subscription(id) => pairs.push(("subscription", id)),
+            NoticeTarget::Card(id) => pairs.push(("card", id)),
+        }
+        pairs.push(("n", &self.n));
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// What the session stores of its last notice.
+    pub fn key(&self) -> String {
+        self.query()
+    }
+
+    /// The notice an address names, from its query values.
+    pub fn from_query(
+        event: Option<&str>,
+        subscription: Option<String>,
+        card: Option<String>,
+        n: Option<String>,
+    ) -> Option<Self> {
+        let target = match (subscription, card) {
+            (Some(id), None) => NoticeTarget::Subscription(id),
+            (None, Some(id)) => NoticeTarget::Card(id),
+            (None, None) => NoticeTarget::None,
+            (Some(_), Some(_)) => return None,
+        };
+        Some(Self {
+            event: PortalEvent::parse(event?)?,
+            target,
+            n: n?,
+        })
+    }
+}
+
+/// Percent-encodes all but unreserved characters (ids and `n` have none).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// What the page tells `public/embed-frame.js` when the portal runs in an
 /// iframe on the merchant's page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,5 +277,45 @@ mod tests {
             assert_eq!(PortalEvent::parse(event.as_str()), Some(event));
         }
         assert_eq!(PortalEvent::parse("cancel "), None);
+    }
+
+    #[test]
+    fn a_notice_reads_back_from_its_address() {
+        use super::{EventNotice, NoticeTarget};
+        let notice = EventNotice {
+            event: PortalEvent::Cancel,
+            target: NoticeTarget::Subscription("sub_1".into()),
+            n: "abc123".into(),
+        };
+        assert_eq!(notice.query(), "event=cancel&subscription=sub_1&n=abc123");
+        let read = EventNotice::from_query(
+            Some("cancel"),
+            Some("sub_1".into()),
+            None,
+            Some("abc123".into()),
+        );
+        assert_eq!(read.as_ref(), Some(&notice));
+        assert_eq!(read.map(|r| r.key()), Some(notice.key()));
+        let other = EventNotice::from_query(
+            Some("cancel"),
+            Some("sub_2".into()),
+            None,
+            Some("abc123".into()),
+        );
+        assert_ne!(other.map(|o| o.key()), Some(notice.key()));
+        assert_eq!(
+            EventNotice::from_query(Some("cancel"), None, None, None),
+            None
+        );
+        assert_eq!(
+            EventNotice::from_query(Some("nope"), None, None, Some("n".into())),
+            None
+        );
+        let odd = EventNotice {
+            event: PortalEvent::RemoveCard,
+            target: NoticeTarget::Card("pm_&x=1".into()),
+            n: "n".into(),
+        };
+        assert_eq!(odd.query(), "event=remove_card&card=pm_%26x%3D1&n=n");
     }
 }

@@ -16,6 +16,10 @@ pub struct PortalFlow {
     /// The task was done (or the retention offer taken).
     #[serde(default)]
     pub completed: bool,
+    /// The action that finished it, which the confirmation page reports
+    /// (never the page's address: the customer could edit it).
+    #[serde(default)]
+    pub finished_by: Option<PortalEvent>,
 }
 
 /// The one task a flow is for.
@@ -200,6 +204,15 @@ impl PortalFlow {
         }
     }
 
+    /// The merchant's URL the flow returns the customer to when it is
+    /// done, if it ends there.
+    pub fn redirect_url(&self) -> Option<&str> {
+        match &self.after_completion {
+            AfterCompletion::Redirect { return_url } => Some(return_url),
+            _ => None,
+        }
+    }
+
     /// The task while it is still to be done.
     pub fn open_task(&self) -> Option<&FlowTask> {
         (!self.completed).then_some(&self.task)
@@ -240,6 +253,7 @@ mod tests {
             },
             after_completion: after,
             completed: false,
+            finished_by: None,
         }
     }
 
@@ -287,6 +301,7 @@ mod tests {
             task,
             after_completion: AfterCompletion::PortalHomepage,
             completed: false,
+            finished_by: None,
         };
         assert!(flow.allows_page(&page("/subscriptions/sub_1/plan")));
     }
@@ -313,6 +328,7 @@ mod tests {
             task: FlowTask::PaymentMethodUpdate,
             after_completion: AfterCompletion::PortalHomepage,
             completed: false,
+            finished_by: None,
         };
         assert!(card.allows_endpoint(Endpoint::FinishCardSetup));
         assert!(!card.allows_endpoint(Endpoint::CancelSubscription));

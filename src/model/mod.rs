@@ -20,7 +20,10 @@ pub use details::{
     TaxIdChange, TaxIdKind, UpdatableDetail, valid_phone,
 };
 pub use email::{EmailAddress, MAX_EMAIL_LEN};
-pub use embed::{EmbedFrame, EventCard, EventPlan, EventResponse, EventSubscription, PortalEvent};
+pub use embed::{
+    EmbedFrame, EventCard, EventNotice, EventPlan, EventResponse, EventSubscription, NoticeTarget,
+    PortalEvent,
+};
 pub use flow::{AfterCompletion, FlowKind, FlowTask, PortalFlow};
 pub use ids::{CustomerId, InvoiceId, PaymentMethodId, PriceId, SetupIntentId, SubscriptionId};
 pub use invoice::{Invoice, InvoiceCursor, InvoicePage, InvoiceScope, InvoiceStatus};

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CustomerDetails, Discount, EmbedFrame, InvoicePage, PortalFlow, Subscription, Wallet};
+use super::{
+    CustomerDetails, Discount, EmbedFrame, EventNotice, InvoicePage, PortalFlow, Subscription,
+    Wallet,
+};
 
 /// The signed-in customer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +30,9 @@ pub struct PortalOverview {
     /// A fresh value per page view; forms send it back so a double submit
     /// reuses one Stripe idempotency key while a later action gets a new one.
     pub form_nonce: String,
+    /// The action whose notice the page's address shows, when it is the
+    /// session's last action (an address typed in confirms nothing).
+    pub notice: Option<EventNotice>,
     /// Quantities the sign-in link suggested (pre-fills quantity fields).
     pub quantity_preset: crate::quantity_preset::QuantityPreset,
     /// Saved cards, when the configuration lets customers manage them.

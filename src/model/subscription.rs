@@ -137,6 +137,12 @@ pub struct Subscription {
     pub superseded: bool,
     /// A plan change waiting for the end of the billing period.
     pub scheduled_change: Option<ScheduledChange>,
+    /// A subscription schedule the merchant made (an intro price then the
+    /// full one, a contract's ramp) manages the subscription. As in
+    /// Stripe's portal, the customer can neither update nor cancel it, and
+    /// Portico never releases it: only schedules Portico made are its own.
+    #[serde(default)]
+    pub merchant_schedule: bool,
     /// The card this subscription charges instead of the customer's default
     /// (Stripe's subscription-level `default_payment_method`).
     pub payment_method: Option<String>,

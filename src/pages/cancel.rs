@@ -22,7 +22,7 @@ pub fn CancelPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let overview = Resource::new_blocking(id, |_| get_overview());
+    let overview = Resource::new_blocking(id, |_| get_overview(None, None, None, None));
     view! {
         <Suspense fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>
             {move || Suspend::new(async move {

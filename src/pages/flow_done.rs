@@ -3,7 +3,6 @@
 //! and the way back.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::get_session_frame::get_session_frame;
 use crate::components::error_panel::{ErrorPanel, ReturnLink};
@@ -14,7 +13,6 @@ use crate::model::{AfterCompletion, PortalEvent};
 #[component]
 pub fn FlowDonePage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
     let frame = Resource::new_blocking(|| (), |_| get_session_frame());
     view! {
         <Suspense fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>
@@ -29,15 +27,10 @@ pub fn FlowDonePage() -> impl IntoView {
                     AfterCompletion::HostedConfirmation { custom_message } => custom_message,
                     _ => None,
                 };
-                let event = query
-                    .with_untracked(|q| q.get("event"))
-                    .as_deref()
-                    .and_then(PortalEvent::parse);
-                // Only an event that finishes this flow is reported to the
-                // embedding page: the address is the customer's to edit.
-                let event_attr = event
-                    .filter(|e| flow.task.completed_by(*e))
-                    .map(PortalEvent::as_str);
+                // The action that finished the flow, as the server recorded
+                // it: the address is the customer's to edit.
+                let event = flow.finished_by.filter(|e| flow.task.completed_by(*e));
+                let event_attr = event.map(PortalEvent::as_str);
                 view! {
                     <section
                         class="notice notice-success flow-done"

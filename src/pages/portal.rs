@@ -18,22 +18,34 @@ use crate::policy;
 pub fn PortalPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    // After an action the server redirects here with `?event=…`; reading the
-    // query makes the data reload on that navigation.
-    let notice = move || query.with(|q| (q.get("event"), q.get("subscription"), q.get("card")));
-    // `n` changes after every action, so a repeated action reloads too.
-    let reload = move || (notice(), query.with(|q| q.get("n")));
-    let overview = Resource::new_blocking(reload, |_| get_overview());
+    // After an action the server redirects here with its notice in the
+    // address (`?event=…&n=…`); reading the query makes the data reload on
+    // that navigation (`n` changes after every action, so a repeated action
+    // reloads too). The server confirms the notice it made.
+    let notice = move || {
+        query.with(|q| {
+            (
+                q.get("event"),
+                q.get("subscription"),
+                q.get("card"),
+                q.get("n"),
+            )
+        })
+    };
+    let overview = Resource::new_blocking(notice, |(event, subscription, card, n)| {
+        get_overview(event, subscription, card, n)
+    });
     view! {
         <Transition fallback=move || view! { <p aria-busy="true">{t!(i18n, portal.loading)}</p> }>
             {move || Suspend::new(async move {
-                let (event, subscription_id, card_id) = notice();
                 match overview.await {
                     Ok(overview) => {
                         view! {
-                            {event
-                                .map(|event| {
-                                    view! { <ActionNotice event subscription_id card_id overview=overview.clone() /> }
+                            {overview
+                                .notice
+                                .clone()
+                                .map(|notice| {
+                                    view! { <ActionNotice notice overview=overview.clone() /> }
                                 })}
                             <Overview overview />
                         }

@@ -47,6 +47,14 @@ pub enum StaticPage {
         account: String,
         origin: Option<String>,
     },
+    /// A static-hash link followed from another site: which account it
+    /// opens, and one button that opens it (see `routes::sign_in`).
+    SignInConfirm {
+        /// The link's query, posted back as it is.
+        link: String,
+        /// The account's masked email address.
+        account: String,
+    },
 }
 
 #[component]
@@ -77,6 +85,9 @@ pub fn StaticPageView(page: StaticPage) -> impl IntoView {
             account,
             origin,
         } => view! { <LoginConfirm token account origin /> }.into_any(),
+        StaticPage::SignInConfirm { link, account } => {
+            view! { <SignInConfirm link account /> }.into_any()
+        }
     }
 }
 
@@ -212,6 +223,24 @@ fn LoginConfirm(token: String, account: String, origin: Option<String>) -> impl 
             <form method="post" action="/login/confirm">
                 <input type="hidden" name="token" value=token />
                 <OriginField origin />
+                <button type="submit" class="button button-primary">
+                    {t!(i18n, login.confirm_submit)}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn SignInConfirm(link: String, account: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="login" aria-labelledby="confirm-heading">
+            <h1 id="confirm-heading">{t!(i18n, login.confirm_heading)}</h1>
+            <p>{t!(i18n, login.link_from_elsewhere)}</p>
+            <p class="hint">{t!(i18n, login.confirm_account, account = account.clone())}</p>
+            <form method="post" action="/portal">
+                <input type="hidden" name="link" value=link />
                 <button type="submit" class="button button-primary">
                     {t!(i18n, login.confirm_submit)}
                 </button>

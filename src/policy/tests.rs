@@ -49,8 +49,37 @@ fn subscription(
         resubscribed_from: None,
         superseded: false,
         scheduled_change: None,
+        merchant_schedule: false,
         payment_method: None,
     }
+}
+
+#[test]
+fn a_merchant_schedule_is_the_merchants_to_change() {
+    use SubscriptionStatus::*;
+    let config = PortalConfig::default();
+    for status in [Active, Trialing, PastDue] {
+        // With its next phase showing as a change, or with none.
+        for shown in [false, true] {
+            let mut s = subscription(status, Pending::No, 1, true);
+            if shown {
+                s = with_scheduled_change(s);
+            }
+            s.merchant_schedule = true;
+            assert_eq!(
+                allowed_actions(&config, &s),
+                Vec::<Action>::new(),
+                "{status:?} {shown}"
+            );
+            assert!(!allows(&config, &s, Action::KeepCurrentPlan));
+            // Portico's own schedule may be dropped.
+            s.merchant_schedule = false;
+            assert_eq!(allows(&config, &s, Action::KeepCurrentPlan), shown);
+        }
+    }
+    let mut ended = subscription(Canceled, Pending::No, 1, false);
+    ended.merchant_schedule = true;
+    assert_eq!(allowed_actions(&config, &ended), vec![Action::Resubscribe]);
 }
 
 fn with_scheduled_change(mut s: Subscription) -> Subscription {

@@ -5,26 +5,29 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::HeaderValue;
-use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS};
 use axum::routing::{get, post};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use secrecy::ExposeSecret;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::{App, shell};
 use crate::server::config::Config;
 use crate::server::db::{Db, DbError, now};
+use crate::server::identity_hash::secret_fingerprint;
 use crate::server::mail::{MailError, Mailer};
 use crate::server::routes::api_errors::api_error_statuses;
 use crate::server::routes::embed::embed;
 use crate::server::routes::flow_pin::pin_flow;
-use crate::server::routes::frame_ancestors::frame_ancestors;
 use crate::server::routes::login;
 use crate::server::routes::logout::logout;
 use crate::server::routes::same_origin::same_origin_posts;
+use crate::server::routes::security_headers::security_headers;
 use crate::server::routes::session_link::follow_link;
-use crate::server::routes::{health::health, locale::set_locale, sign_in::sign_in};
+use crate::server::routes::sign_in::{confirm_sign_in, sign_in};
+use crate::server::routes::{health::health, locale::set_locale};
 use crate::server::session_api::create_session;
 use crate::server::state::AppState;
 use crate::server::stripe::{StripeApi, StripeApiError};
@@ -45,6 +48,11 @@ pub enum BootError {
     },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error(
+        "PORTICO_HASH_SECRET: test and live mode share a secret in this database; \
+         give each mode its own (whoever holds the test secret could sign in live customers)"
+    )]
+    SharedSecret,
 }
 
 /// The largest request body Portico reads: its forms and the portal session
@@ -83,6 +91,19 @@ pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
     let db = Db::connect(&config.database.url).await?;
     db.ensure_default_config(false).await?;
     db.ensure_default_config(true).await?;
+    let fingerprints: Vec<String> = config
+        .auth
+        .hash_keys
+        .iter()
+        .map(|k| secret_fingerprint(k.secret.expose_secret().as_bytes()))
+        .collect();
+    let livemode = config.mode == crate::server::config::Mode::Live;
+    if db
+        .record_secret_fingerprints(livemode, &fingerprints)
+        .await?
+    {
+        return Err(BootError::SharedSecret);
+    }
     let stripe = StripeApi::new(&config.stripe)?;
     let mailer = Mailer::from_config(&config)?;
     if !mailer.is_available() {
@@ -101,8 +122,9 @@ pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
-    Router::new()
-        .route("/portal", get(sign_in))
+    let https = state.config.server.secure_cookies();
+    let router = Router::new()
+        .route("/portal", get(sign_in).post(confirm_sign_in))
         .route("/embed", get(embed))
         .route("/login", get(login::login_form).post(login::request_link))
         .route(
@@ -118,7 +140,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            frame_ancestors,
+            security_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -142,7 +164,16 @@ pub fn router(state: AppState) -> Router {
             X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .with_state(state)
+        .with_state(state);
+    if https {
+        // Over https, browsers are told to come back only over https.
+        router.layer(SetResponseHeaderLayer::overriding(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM.

@@ -10,11 +10,28 @@ use crate::server::actions::idempotency;
 use crate::server::audit::Audit;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
+use crate::server::stripe::EmailOwner;
 
 pub const EVENT: PortalEvent = PortalEvent::UpdateDetails;
 
 /// Validates the form and writes what changed. An invalid field changes
 /// nothing and names the field.
+/// Refuses an address another customer holds: sign-in links and emails
+/// find customers by email, so taking someone's address would take their
+/// sign-ins. (A new address is not yet verified by mail; see README.)
+async fn address_free(state: &AppState, customer: &str, email: &str) -> Result<(), PortalError> {
+    match state
+        .stripe
+        .email_owner(email)
+        .await
+        .map_err(|e| e.into_details_error())?
+    {
+        EmailOwner::Nobody => Ok(()),
+        EmailOwner::One(owner) if owner.id == customer => Ok(()),
+        EmailOwner::One(_) | EmailOwner::Several => Err(PortalError::EmailTaken),
+    }
+}
+
 pub async fn update(
     state: &AppState,
     session: &PortalSession,
@@ -37,6 +54,11 @@ pub async fn update(
             .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?
             .ok_or(PortalError::CustomerNotFound)?
             .details;
+        if let Some(email) = &update.email
+            && !email.as_str().eq_ignore_ascii_case(&current.email)
+        {
+            address_free(state, customer, email.as_str()).await?;
+        }
         let params = format!("{update:?}");
         let key = idempotency::key(session, EVENT.as_str(), customer, &[&params], &nonce);
         state

@@ -24,6 +24,7 @@ use crate::server::origins;
 use crate::server::rate_limit::{self, LOGIN_PER_ADDRESS, LOGIN_PER_CLIENT};
 use crate::server::session::token;
 use crate::server::state::AppState;
+use crate::server::stripe::EmailOwner;
 
 /// Prefix of the tokens in sign-in emails.
 pub const TOKEN_PREFIX: &str = "pmail_";
@@ -116,7 +117,7 @@ async fn send_link(
         created_at,
         expires_at: created_at + LINK_TTL,
         used_at: None,
-        recipient_hint: mask_email(email),
+        recipient_hint: mask_email(customer.email.as_deref().unwrap_or(email)),
     };
     state.db.insert_login_link(&row, &token.hash).await?;
     let link = link_url(
@@ -126,8 +127,10 @@ async fn send_link(
     )
     .ok_or(SendError::Link)?;
     let company = company_name(&config.settings, &state.config.server.public_url);
-    // The address the customer typed, which Stripe matched.
-    let message = compose(locale, &company, email, &link);
+    // The address Stripe holds, not what was typed (the same address,
+    // perhaps in another case): the account's owner receives the link.
+    let recipient = customer.email.as_deref().unwrap_or(email);
+    let message = compose(locale, &company, recipient, &link);
     state.mailer.send(&state.db, &message).await?;
     Audit::customer(&customer.id)
         .detail(Some(&row.id))
@@ -136,21 +139,24 @@ async fn send_link(
     Ok(true)
 }
 
-/// The customer with this email. Stripe's email filter is case-sensitive,
-/// and people type their address in any case: the lowercase form is tried
-/// too.
+/// The customer with this email, when exactly one has it. Several sharing
+/// it get no link: the merchant must identify them by customer id (logged
+/// for the merchant; the page reads the same as for an unknown address).
 async fn find_customer(
     state: &AppState,
     email: &str,
 ) -> Result<Option<Customer>, crate::server::stripe::StripeApiError> {
-    if let Some(found) = state.stripe.customer_by_email(email).await? {
-        return Ok(Some(found));
-    }
-    let lower = email.to_lowercase();
-    if lower != email {
-        return state.stripe.customer_by_email(&lower).await;
-    }
-    Ok(None)
+    Ok(match state.stripe.email_owner(email).await? {
+        EmailOwner::One(customer) => Some(customer),
+        EmailOwner::Nobody => None,
+        EmailOwner::Several => {
+            tracing::warn!(
+                "several customers share an email address: no sign-in email sent; \
+                 sign them in by customer id"
+            );
+            None
+        }
+    })
 }
 
 /// The link in the email: the configuration's `login_redirect_url` (the

@@ -4,17 +4,18 @@
 //!
 //! - Billflow's static hash: `hex(HMAC(secret, email_or_customer_id))`. It
 //!   never expires, so a leaked one signs the customer in for good.
-//! - A signed identity that expires: `v1.<key id>.<unix time>.<hex MAC>`,
-//!   the MAC taken over the lines `v1`, key id, unix time and
-//!   email_or_customer_id, joined by `\n`. The key id picks the secret, so
-//!   several can be active while a merchant rotates, and the time bounds its
-//!   use to a maximum age.
+//! - A signed identity that expires: `v2.<key id>.<unix time>.<hex MAC>`,
+//!   the MAC taken over the lines `v2`, key id, unix time and
+//!   email_or_customer_id, joined by `\n`, with a key derived from the
+//!   secret (below). The key id picks the secret, so several can be active
+//!   while a merchant rotates, and the time bounds its use to a maximum age.
 //!
-//! Both share the secrets, so the signed message must never be something a
-//! merchant would compute a static hash of: `v1.default.1800000000.a@b.example`
-//! is a valid email address, and with `.` as the separator its static hash
-//! would be a signed identity for `a@b.example`. No email address or
-//! customer id holds a line break.
+//! The signed identity's key is `HMAC(SIGNING_LABEL, secret)`: keyed by a
+//! fixed label, with the secret as the message. Static hashes are all
+//! `HMAC(secret, …)`, so no static hash, of whatever string a merchant is
+//! made to hash, is that key or a signed identity's MAC. (`v1` used the
+//! secret itself and relied on line breaks never being hashed; it is no
+//! longer accepted.)
 //!
 //! With several secrets active, a static hash is checked against each.
 
@@ -29,7 +30,9 @@ type HmacSha256 = Hmac<Sha256>;
 /// Length in hex characters of a SHA-256 MAC.
 const HASH_HEX_LEN: usize = 64;
 /// Version tag of the signed identity format.
-const SIGNED_VERSION: &str = "v1";
+const SIGNED_VERSION: &str = "v2";
+/// The key of the HMAC that derives a signed identity's key from a secret.
+const SIGNING_LABEL: &[u8] = b"portico-signed-identity-v2";
 /// How far in the future a signed identity's time may lie (clock skew
 /// between the merchant's server and Portico).
 const MAX_CLOCK_SKEW: i64 = 60;
@@ -43,10 +46,21 @@ pub fn identity_hash(secret: &[u8], value: &str) -> String {
 /// at time `now`, with the key `key_id`.
 pub fn signed_identity(key_id: &str, secret: &[u8], value: &str, now: i64) -> String {
     let tag = hex::encode(mac(
-        secret,
+        &signing_key(secret),
         signed_message(key_id, &now.to_string(), value).as_bytes(),
     ));
     format!("{SIGNED_VERSION}.{key_id}.{now}.{tag}")
+}
+
+/// What a Portico records of a secret to tell whether test and live mode
+/// share it (keyed by a label of its own, like the signing key).
+pub fn secret_fingerprint(secret: &[u8]) -> String {
+    hex::encode(mac(b"portico-secret-fingerprint", secret))
+}
+
+/// The key of signed identities made with `secret`.
+fn signing_key(secret: &[u8]) -> [u8; 32] {
+    mac(SIGNING_LABEL, secret)
 }
 
 /// What a signed identity's MAC covers.
@@ -102,8 +116,12 @@ pub fn verify_proof(
     presented: &str,
     now: i64,
 ) -> Result<Proof, ProofRefusal> {
-    if let Some(rest) = presented.strip_prefix("v1.") {
+    if let Some(rest) = presented.strip_prefix("v2.") {
         return verify_signed(keys, max_age, value, rest, now).map(|()| Proof::Signed);
+    }
+    if presented.starts_with("v1.") {
+        tracing::info!("a v1 signed identity was presented; sign with v2 (see README)");
+        return Err(ProofRefusal::Invalid);
     }
     // `any` would stop at the first match; checking every key keeps the
     // time spent independent of which one matched.
@@ -142,7 +160,8 @@ fn verify_signed(
     let message = signed_message(key_id, time, value);
     // The MAC is checked before the age, so an expired-but-genuine value
     // is told apart from a forged one only in the log.
-    if !verify_identity_hash(key.secret.expose_secret().as_bytes(), &message, tag) {
+    let key = signing_key(key.secret.expose_secret().as_bytes());
+    if !verify_identity_hash(&key, &message, tag) {
         return Err(ProofRefusal::Invalid);
     }
     if signed_at > now + MAX_CLOCK_SKEW || now - signed_at > max_age {
@@ -269,7 +288,7 @@ mod tests {
         let ring = keys(&[("k2", "the-new-secret-123"), ("k1", "the-old-secret-456")]);
         // Signed with k1's secret but claiming k2.
         let wrong_key = signed_identity("k1", b"the-old-secret-456", "cus_1", NOW)
-            .replacen("v1.k1.", "v1.k2.", 1);
+            .replacen("v2.k1.", "v2.k2.", 1);
         assert_eq!(
             verify_proof(&ring, 300, "cus_1", &wrong_key, NOW),
             Err(ProofRefusal::Invalid)
@@ -288,16 +307,55 @@ mod tests {
 
     #[test]
     fn a_static_hash_never_passes_as_a_signed_identity() {
-        // An attacker registers this address with the merchant, reads its
-        // static hash from their own page and presents it as a signed
-        // identity of the victim.
+        // An attacker registers crafted strings with the merchant, reads
+        // their static hashes from their own pages and presents them as a
+        // signed identity of the victim: its message, or the key label
+        // (whose static hash was the old key's).
         let ring = keys(&[("default", "the-old-secret-456")]);
-        let crafted = format!("v1.default.{NOW}.victim@shop.example");
-        let hash = identity_hash(b"the-old-secret-456", &crafted);
-        let forged = format!("v1.default.{NOW}.{hash}");
+        let secret = b"the-old-secret-456";
+        for crafted in [
+            format!("v2\ndefault\n{NOW}\nvictim@shop.example"),
+            format!("v2.default.{NOW}.victim@shop.example"),
+        ] {
+            let forged = format!("v2.default.{NOW}.{}", identity_hash(secret, &crafted));
+            assert_eq!(
+                verify_proof(&ring, 300, "victim@shop.example", &forged, NOW),
+                Err(ProofRefusal::Invalid),
+                "{crafted:?}"
+            );
+        }
+        let label_hash = hex::decode(identity_hash(secret, "portico-signed-identity-v2")).unwrap();
+        let message = format!("v2\ndefault\n{NOW}\nvictim@shop.example");
+        let forged = format!(
+            "v2.default.{NOW}.{}",
+            hex::encode(mac(&label_hash, message.as_bytes()))
+        );
         assert_eq!(
             verify_proof(&ring, 300, "victim@shop.example", &forged, NOW),
             Err(ProofRefusal::Invalid)
+        );
+        // The v1 format, signed with the secret itself, is refused.
+        let v1_tag = identity_hash(secret, &format!("v1\ndefault\n{NOW}\nvictim@shop.example"));
+        assert_eq!(
+            verify_proof(
+                &ring,
+                300,
+                "victim@shop.example",
+                &format!("v1.default.{NOW}.{v1_tag}"),
+                NOW
+            ),
+            Err(ProofRefusal::Invalid)
+        );
+    }
+
+    #[test]
+    fn signed_identities_match_the_readme_recipe() {
+        // key = HMAC(label, secret); mac = HMAC(key, "v2\n<key id>\n<time>\n<value>").
+        let key = mac(b"portico-signed-identity-v2", b"the-old-secret-456");
+        let tag = hex::encode(mac(&key, format!("v2\nk1\n{NOW}\ncus_1").as_bytes()));
+        assert_eq!(
+            signed_identity("k1", b"the-old-secret-456", "cus_1", NOW),
+            format!("v2.k1.{NOW}.{tag}")
         );
     }
 
@@ -316,16 +374,17 @@ mod tests {
     fn malformed_signed_values_are_refused_without_panic() {
         let ring = keys(&[("k1", "the-old-secret-456")]);
         for bad in [
-            "v1.",
-            "v1.k1",
-            "v1.k1.",
-            "v1.k1.123",
-            "v1.k1.123.",
-            "v1.k1.+123.00",
-            "v1.k1.99999999999999999999.00",
-            "v1..123.ab",
-            "v1.k1.12a.ab",
-            "v1.ü.1.ab",
+            "v2.",
+            "v2.k1",
+            "v2.k1.",
+            "v2.k1.123",
+            "v2.k1.123.",
+            "v2.k1.+123.00",
+            "v2.k1.99999999999999999999.00",
+            "v2..123.ab",
+            "v2.k1.12a.ab",
+            "v2.ü.1.ab",
+            "v1.k1.123.ab",
         ] {
             assert_eq!(
                 verify_proof(&ring, 300, "cus_1", bad, NOW),

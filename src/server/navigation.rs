@@ -4,7 +4,7 @@
 //! `after_completion` says.
 
 use crate::error::PortalError;
-use crate::model::{AfterCompletion, PortalEvent, PortalFlow};
+use crate::model::{AfterCompletion, EventNotice, NoticeTarget, PortalEvent, PortalFlow};
 use crate::paths::PagePath;
 use crate::server::actions::Outcome;
 use crate::server::routes::error_page::set_error_status;
@@ -29,7 +29,7 @@ pub async fn finish(
         state,
         session,
         outcome.action.event(),
-        &[("subscription", &outcome.subscription)],
+        NoticeTarget::Subscription(outcome.subscription),
     )
     .await
 }
@@ -39,14 +39,16 @@ pub async fn redirect_next(
     state: &AppState,
     session: &PortalSession,
     event: PortalEvent,
-    params: &[(&str, &str)],
+    target: NoticeTarget,
 ) -> Result<(), PortalError> {
-    leptos_axum::redirect(&next_href(state, session, event, params).await?);
+    leptos_axum::redirect(&next_href(state, session, event, target).await?);
     Ok(())
 }
 
 /// Where the browser goes after `event`: the portal home with the event and
-/// `params` in the address. When the event finishes the session's
+/// what it acted on in the address (its notice, see `EventNotice`). The
+/// session keeps that notice, so only an address Portico made reports the
+/// event to an embedding page. When the event finishes the session's
 /// deep-linked flow, the flow is marked done and its `after_completion`
 /// decides instead: the merchant's redirect URL, the confirmation page, or
 /// the home page.
@@ -54,7 +56,7 @@ pub async fn next_href(
     state: &AppState,
     session: &PortalSession,
     event: PortalEvent,
-    params: &[(&str, &str)],
+    target: NoticeTarget,
 ) -> Result<String, PortalError> {
     let finished = session
         .open_flow_task()
@@ -63,6 +65,7 @@ pub async fn next_href(
     if let Some(flow) = finished {
         let done = PortalFlow {
             completed: true,
+            finished_by: Some(event),
             ..flow.clone()
         };
         state
@@ -76,34 +79,25 @@ pub async fn next_href(
         match &flow.after_completion {
             AfterCompletion::Redirect { return_url } => return Ok(return_url.clone()),
             AfterCompletion::HostedConfirmation { .. } => {
-                return Ok(format!(
-                    "{}?event={}",
-                    PagePath::FlowDone.href(),
-                    event.as_str()
-                ));
+                return Ok(PagePath::FlowDone.href());
             }
             AfterCompletion::PortalHomepage => {}
         }
     }
-    home_href(event, params)
-}
-
-/// The portal home's address after `event` (see `next_href`).
-fn home_href(event: PortalEvent, params: &[(&str, &str)]) -> Result<String, PortalError> {
-    let mut target = url::Url::parse("http://portal/").map_err(|_| PortalError::Unavailable)?;
+    // A new address after every action, so the page reloads its data and
+    // its form nonce even when the same action is repeated.
+    let notice = EventNotice {
+        event,
+        target,
+        n: token::random(8),
+    };
+    // Without it the action still happened; only the embed is not told.
+    if let Err(e) = state
+        .db
+        .set_session_event(&session.row.id, &notice.key())
+        .await
     {
-        let mut query = target.query_pairs_mut();
-        query.append_pair("event", event.as_str());
-        for (name, value) in params {
-            query.append_pair(name, value);
-        }
-        // A new address after every action, so the page reloads its data and
-        // its form nonce even when the same action is repeated.
-        query.append_pair("n", &token::random(8));
+        tracing::error!(error = %e, "cannot store the session's last action");
     }
-    Ok(format!(
-        "{}?{}",
-        PagePath::Home.href(),
-        target.query().unwrap_or_default()
-    ))
+    Ok(format!("{}?{}", PagePath::Home.href(), notice.query()))
 }

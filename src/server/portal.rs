@@ -2,7 +2,9 @@
 //! by server functions after the session is resolved, testable without Leptos.
 
 use crate::error::PortalError;
-use crate::model::{EmbedFrame, FlowTask, InvoiceCursor, PortalOverview, SessionFrame};
+use crate::model::{
+    EmbedFrame, EventNotice, FlowTask, InvoiceCursor, PortalOverview, SessionFrame,
+};
 use crate::policy;
 use crate::portal_config::PortalConfig;
 use crate::server::db::now;
@@ -15,6 +17,7 @@ use crate::server::{billing_history, wallet};
 pub async fn overview(
     state: &AppState,
     session: &PortalSession,
+    notice: Option<EventNotice>,
 ) -> Result<PortalOverview, PortalError> {
     let customer_id = session.row.scope.customer_id.as_str();
     let config = &session.config;
@@ -81,6 +84,8 @@ pub async fn overview(
         single_subscription: session.row.scope.subscription_id.is_some(),
         config: session.config.clone(),
         form_nonce: new_form_nonce(),
+        // Only the session's own last action, never an address typed in.
+        notice: notice.filter(|n| session.row.last_event.as_deref() == Some(n.key().as_str())),
         quantity_preset: session.row.scope.quantity_preset.clone(),
         wallet,
         recent_invoices,

@@ -32,6 +32,24 @@ pub const LOGIN_PER_CLIENT: Limit = Limit {
     window: 60 * 60,
 };
 
+/// Sign-ins by link or embed (`/portal`, `/embed`) from one client
+/// address for one identity: far more than a person opens, few enough that
+/// no client can guess at one customer's hash or spend the merchant's
+/// Stripe request budget through Portico's sign-in.
+pub const SIGN_IN_PER_IDENTITY: Limit = Limit {
+    kind: "sign_in:identity",
+    max: 60,
+    window: 60,
+};
+
+/// Sign-ins from one client address, whatever the identity: an office or
+/// a proxy signs many people in, a client spraying identities is stopped.
+pub const SIGN_IN_PER_CLIENT: Limit = Limit {
+    kind: "sign_in:client",
+    max: 600,
+    window: 60,
+};
+
 /// Counts a hit for `value` and refuses it beyond the limit. The value is
 /// stored only as a keyed hash (HMAC with the current identity secret), so
 /// rate-limit rows hold no email addresses, and a list of known addresses

@@ -132,12 +132,27 @@ async fn on_saved_card(
     action: CardAction,
 ) -> Result<(), PortalError> {
     let event = action.event().as_str();
+    let detail = format!("payment_method={id}");
     let result = async {
         let nonce = FormNonce::parse(form_nonce)?;
         let (wallet, subscriptions) = load(state, session).await?;
         let card = owned(&wallet, id)?;
         policy::card_action(&session.config, &wallet, Some(card), action)?;
-        let key = idempotency::key(session, event, id, &[], &nonce);
+        // What the change acts on: the default card now, and the version of
+        // the customer's cards (see `idempotency::version`).
+        let default = wallet
+            .cards
+            .iter()
+            .find(|c| c.is_default)
+            .map(|c| c.id.as_str());
+        let version = idempotency::version(state, session, event, None, Some(&detail)).await?;
+        let key = idempotency::key(
+            session,
+            event,
+            id,
+            &[default.unwrap_or_default(), &version],
+            &nonce,
+        );
         match action {
             CardAction::MakeDefault => make_default(state, session, id, &subscriptions, &key).await,
             CardAction::Remove => state
@@ -150,7 +165,6 @@ async fn on_saved_card(
         }
     }
     .await;
-    let detail = format!("payment_method={id}");
     Audit::of(&session.row)
         .detail(Some(&detail))
         .record(state, event, result)

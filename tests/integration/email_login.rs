@@ -190,9 +190,9 @@ async fn signing_out_ends_the_session() {
         .filter_map(|v| v.to_str().ok())
         .collect();
     assert!(
-        cleared
-            .iter()
-            .all(|c| c.starts_with("portico_session=;") && c.contains("Max-Age=0")),
+        cleared.iter().all(|c| (c.starts_with("portico_session=;")
+            || c.starts_with("__Host-portico_embed=;"))
+            && c.contains("Max-Age=0")),
         "{cleared:?}"
     );
     assert_eq!(cleared.len(), 2, "both kinds of session cookie are cleared");

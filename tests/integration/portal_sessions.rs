@@ -435,7 +435,7 @@ async fn a_finished_flow_shows_the_confirmation_or_opens_the_portal() {
     for (n, (after, expected_next, custom)) in (2..).zip([
         (
             "hosted_confirmation",
-            "/flow/done?event=cancel",
+            "/flow/done",
             Some("See you soon, Tom."),
         ),
         ("portal_homepage", "/?event=cancel", None),
@@ -482,6 +482,15 @@ async fn a_finished_flow_shows_the_confirmation_or_opens_the_portal() {
                     .await
                     .unwrap();
                 assert!(page.contains(message), "{page}");
+                // The event the embed hears is the one the server recorded.
+                assert!(page.contains(r#"data-portico-event="cancel""#), "{page}");
+                let typed = app
+                    .get_with("/flow/done?event=apply_coupon", &[("cookie", &cookie)])
+                    .await
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(typed.contains(r#"data-portico-event="cancel""#), "{typed}");
             }
             None => assert_eq!(home.status(), 200, "the whole portal opens"),
         }
@@ -664,7 +673,7 @@ async fn a_card_flow_adds_the_card_and_nothing_else_then_confirms() {
     let intent = confirm_in_browser(&secret, &new_card("4242424242424242").await).await;
     let intent_id = intent["id"].as_str().expect("intent id");
     let next = browser.finish_adding_card(intent_id).await;
-    assert_eq!(next, "/flow/done?event=update_card");
+    assert_eq!(next, "/flow/done");
     let customer = customer(&ada.id).await;
     assert_ne!(
         customer["invoice_settings"]["default_payment_method"],

@@ -55,6 +55,7 @@ async fn storage_story_passes_on_every_backend() {
                 livemode: false,
                 created_at: created,
                 last_used_at: None,
+                last_event: None,
                 scope: SessionScope {
                     customer_id: "cus_1".into(),
                     configuration_id: config.id.clone(),
@@ -122,12 +123,14 @@ async fn storage_story_passes_on_every_backend() {
                 return_url: "https://shop.example/done".into(),
             },
             completed: false,
+            finished_by: None,
         };
         let api_row = SessionRow {
             id: "ses_api".into(),
             livemode: false,
             created_at: t0,
             last_used_at: None,
+            last_event: None,
             scope: SessionScope {
                 customer_id: "cus_1".into(),
                 configuration_id: config.id.clone(),

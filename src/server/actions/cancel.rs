@@ -3,7 +3,7 @@
 use super::guard::{self, Checked};
 use super::{Outcome, audited, idempotency};
 use crate::error::PortalError;
-use crate::model::CancelReason;
+use crate::model::{CancelReason, Subscription};
 use crate::policy::{self, Action};
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
@@ -35,11 +35,16 @@ pub async fn cancel(
         } else {
             Cancellation::default()
         };
-        let key = idempotency::key(session, Action::Cancel.event().as_str(), id, &[], &nonce);
+        let event = Action::Cancel.event().as_str();
+        let version = idempotency::version(state, session, event, Some(id), None).await?;
+        let key = idempotency::key(session, event, id, &[&sub_state(&sub), &version], &nonce);
         // A schedule owns the subscription's end while it manages it (Stripe
-        // refuses cancel_at_period_end then); canceling drops the change.
+        // refuses cancel_at_period_end then); canceling drops Portico's own
+        // change. (The policy refuses canceling under a merchant's schedule;
+        // it is never released here.)
         if let Some(change) = &sub.scheduled_change
             && !terms.immediately
+            && !sub.merchant_schedule
         {
             state
                 .stripe
@@ -58,6 +63,11 @@ pub async fn cancel(
         .map_err(|e| e.into_write_error())
     })
     .await
+}
+
+/// The state a cancellation or its withdrawal acts on, for the key.
+fn sub_state(sub: &Subscription) -> String {
+    format!("{}:{}", sub.status.stripe_name(), sub.cancel_at_period_end)
 }
 
 /// The reason and comment as typed: a reason must be one of Stripe's, a
@@ -85,15 +95,13 @@ pub async fn reactivate(
     form_nonce: &str,
 ) -> Result<Outcome, PortalError> {
     audited(state, session, Action::Reactivate, id, async {
-        let Checked { nonce, .. } =
-            guard::check(state, session, id, form_nonce, Action::Reactivate).await?;
-        let key = idempotency::key(
-            session,
-            Action::Reactivate.event().as_str(),
-            id,
-            &[],
-            &nonce,
-        );
+        let Checked {
+            subscription: sub,
+            nonce,
+        } = guard::check(state, session, id, form_nonce, Action::Reactivate).await?;
+        let event = Action::Reactivate.event().as_str();
+        let version = idempotency::version(state, session, event, Some(id), None).await?;
+        let key = idempotency::key(session, event, id, &[&sub_state(&sub), &version], &nonce);
         state
             .stripe
             .set_cancel_at_period_end(id, false, &Cancellation::default(), &key)

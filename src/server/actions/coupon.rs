@@ -5,6 +5,8 @@ use super::guard::{self, Checked};
 use super::{Outcome, audited, idempotency};
 use crate::error::PortalError;
 use crate::policy::Action;
+use crate::server::db::coupon_redemptions::{CouponRedemption, Reservation};
+use crate::server::db::now;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
 use crate::server::stripe::Redemption;
@@ -39,11 +41,14 @@ pub async fn apply_coupon(
             &[current, code.trim()],
             &nonce,
         );
-        state
-            .stripe
-            .apply_coupon(id, &redemption, &key)
-            .await
-            .map_err(|e| e.into_coupon_error())
+        once_per_customer(state, session, &redemption, id, &key, async {
+            state
+                .stripe
+                .apply_coupon(id, &redemption, &key)
+                .await
+                .map_err(|e| e.into_coupon_error())
+        })
+        .await
     })
     .await
 }
@@ -82,13 +87,76 @@ pub async fn accept_retention_offer(
             &["retention", coupon],
             &nonce,
         );
-        state
-            .stripe
-            .apply_coupon(id, &Redemption::Coupon(coupon.to_string()), &key)
-            .await
-            .map_err(|e| e.into_coupon_error())
+        // An offer to stay is taken once: canceling again does not earn it
+        // again.
+        let offer = Redemption::Coupon {
+            id: coupon.to_string(),
+            repeatable: false,
+        };
+        once_per_customer(state, session, &offer, id, &key, async {
+            state
+                .stripe
+                .apply_coupon(id, &offer, &key)
+                .await
+                .map_err(|e| e.into_coupon_error())
+        })
+        .await
     })
     .await
+}
+
+/// Runs `apply` (the Stripe write that redeems `redemption` on
+/// `subscription` under Idempotency-Key `key`) only if the customer has not
+/// redeemed the coupon before, unless the merchant marked it repeatable.
+/// The redemption is reserved first, so of concurrent applications only the
+/// one that reserved it reaches Stripe; a repeat of that same request while
+/// it runs waits for its answer ("in progress"), and never releases it.
+/// Only a definite refusal gives the reservation back: after a timeout or
+/// an outage Stripe may have applied the coupon.
+pub async fn once_per_customer<T>(
+    state: &AppState,
+    session: &PortalSession,
+    redemption: &Redemption,
+    subscription: &str,
+    key: &str,
+    apply: impl Future<Output = Result<T, PortalError>>,
+) -> Result<T, PortalError> {
+    if redemption.repeatable() {
+        return apply.await;
+    }
+    let entry = CouponRedemption {
+        livemode: session.row.livemode,
+        customer_id: &session.row.scope.customer_id,
+        coupon_id: redemption.coupon_id(),
+        subscription_id: subscription,
+        key,
+    };
+    let storage = |e: crate::server::db::DbError| {
+        tracing::error!(error = %e, "cannot read the coupon ledger");
+        PortalError::Unavailable
+    };
+    match state
+        .db
+        .reserve_coupon(&entry, now())
+        .await
+        .map_err(storage)?
+    {
+        Reservation::Reserved => {}
+        Reservation::InFlight => return Err(PortalError::InProgress),
+        Reservation::Taken => return Err(PortalError::CouponInvalid),
+    }
+    let result = apply.await;
+    let refused = matches!(
+        result,
+        Err(e) if !matches!(
+            e,
+            PortalError::BillingUnavailable | PortalError::Unavailable | PortalError::InProgress
+        )
+    );
+    if refused && let Err(e) = state.db.release_coupon(&entry).await {
+        tracing::error!(error = %e, "cannot release a coupon reservation");
+    }
+    result
 }
 
 /// What a code the customer typed redeems: a promotion code, or a coupon

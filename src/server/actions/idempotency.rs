@@ -7,7 +7,9 @@
 use sha2::{Digest, Sha256};
 
 use super::guard::FormNonce;
+use crate::error::PortalError;
 use crate::server::session::PortalSession;
+use crate::server::state::AppState;
 
 /// The key for `purpose` (an event's name, or another write's) on `target`.
 pub fn key(
@@ -29,6 +31,35 @@ pub fn key(
         hash.update([0]);
     }
     format!("portico-{}", &hex::encode(hash.finalize())[..48])
+}
+
+/// The version of what `purpose` acts on, for its key's parameters: the
+/// customer's latest other change to `subscription` (or, with `None`, to
+/// no subscription, such as cards) as Portico recorded it. With it, a form
+/// replayed after the state moved on (cancel, keep, then the old cancel
+/// form again from the Back button) is a new request at Stripe, not a
+/// replay of the first answer, while a double submit stays one.
+pub async fn version(
+    state: &AppState,
+    session: &PortalSession,
+    purpose: &str,
+    subscription: Option<&str>,
+    detail: Option<&str>,
+) -> Result<String, PortalError> {
+    let last = state
+        .db
+        .last_other_change(
+            &session.row.scope.customer_id,
+            purpose,
+            subscription,
+            detail,
+        )
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot read the audit log");
+            PortalError::Unavailable
+        })?;
+    Ok(last.map(|id| id.to_string()).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -69,13 +69,9 @@ pub async fn keep_current_plan(
             .scheduled_change
             .as_ref()
             .ok_or(PortalError::NotAllowed)?;
-        let key = idempotency::key(
-            session,
-            Action::KeepCurrentPlan.event().as_str(),
-            id,
-            &[&change.schedule_id],
-            &nonce,
-        );
+        let event = Action::KeepCurrentPlan.event().as_str();
+        let version = idempotency::version(state, session, event, Some(id), None).await?;
+        let key = idempotency::key(session, event, id, &[&change.schedule_id, &version], &nonce);
         state
             .stripe
             .release_schedule(id, &change.schedule_id, &key)

@@ -3,7 +3,7 @@
 //! offered price, when the configuration allows choosing). Once restarted, a
 //! canceled subscription cannot be restarted again.
 
-use super::coupon::redeemable;
+use super::coupon::{once_per_customer, redeemable};
 use super::guard::{self, FormNonce};
 use super::{Outcome, audited, idempotency};
 use crate::error::PortalError;
@@ -77,21 +77,29 @@ pub async fn resubscribe(
             &params,
             &nonce,
         );
-        state
-            .stripe
-            .create_subscription(
-                &Resubscription {
-                    replaces: id,
-                    customer_id: customer,
-                    price_id: &price,
-                    quantity: line.quantity,
-                    coupon: coupon.as_ref(),
-                    payment_method: &payment_method,
-                },
-                &key,
-            )
-            .await
-            .map_err(|e| e.into_write_error())
+        let create = async {
+            state
+                .stripe
+                .create_subscription(
+                    &Resubscription {
+                        replaces: id,
+                        customer_id: customer,
+                        price_id: &price,
+                        quantity: line.quantity,
+                        coupon: coupon.as_ref(),
+                        payment_method: &payment_method,
+                    },
+                    &key,
+                )
+                .await
+                .map_err(|e| e.into_write_error())
+        };
+        match &coupon {
+            Some(redemption) => {
+                once_per_customer(state, session, redemption, id, &key, create).await
+            }
+            None => create.await,
+        }
     })
     .await
 }

@@ -1,9 +1,9 @@
 //! The secrets that authorise customers: identity-hash keys and how long a
 //! signed identity lives.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
-use super::{ConfigError, invalid};
+use super::{ConfigError, Mode, invalid};
 
 /// Secrets that authorise customers.
 #[derive(Debug)]
@@ -23,6 +23,16 @@ pub struct HashKey {
 }
 
 const MIN_HASH_SECRET_LEN: usize = 16;
+/// In live mode a secret must be at least this long (32 random bytes as
+/// hex or base64 are longer still): anyone who guesses it signs in as any
+/// customer.
+const MIN_LIVE_SECRET_LEN: usize = 32;
+/// Secrets published with Portico (`.env.example`, scripts/demo): fine for a
+/// demo, never for real money.
+const PUBLISHED_SECRETS: [&str; 2] = [
+    "replace-with-a-long-random-string",
+    "portico-local-hash-secret",
+];
 /// The key id of `PORTICO_HASH_SECRET` in signed identities.
 pub const DEFAULT_KEY_ID: &str = "default";
 const DEFAULT_SIGNED_IDENTITY_MAX_AGE: i64 = 300;
@@ -30,11 +40,32 @@ const DEFAULT_SIGNED_IDENTITY_MAX_AGE: i64 = 300;
 impl AuthConfig {
     /// `PORTICO_HASH_SECRET`, `PORTICO_HASH_SECRETS`,
     /// `PORTICO_SIGNED_IDENTITY_MAX_AGE`.
-    pub(super) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub(super) fn from_lookup(
+        get: &dyn Fn(&str) -> Option<String>,
+        mode: Mode,
+    ) -> Result<Self, ConfigError> {
         let hash_keys = hash_keys(
             get("PORTICO_HASH_SECRET").as_deref(),
             get("PORTICO_HASH_SECRETS").as_deref(),
         )?;
+        if mode == Mode::Live {
+            for key in &hash_keys {
+                if !fit_for_live(key.secret.expose_secret()) {
+                    let var = if key.id == DEFAULT_KEY_ID {
+                        "PORTICO_HASH_SECRET"
+                    } else {
+                        "PORTICO_HASH_SECRETS"
+                    };
+                    return Err(invalid(
+                        var,
+                        format!(
+                            "live mode needs a random secret of at least {MIN_LIVE_SECRET_LEN} \
+                             characters, not a published one (`openssl rand -hex 32` makes one)"
+                        ),
+                    ));
+                }
+            }
+        }
         let signed_identity_max_age = match get("PORTICO_SIGNED_IDENTITY_MAX_AGE") {
             None => DEFAULT_SIGNED_IDENTITY_MAX_AGE,
             Some(raw) => raw
@@ -60,6 +91,17 @@ impl AuthConfig {
         // `from_lookup` refuses an empty key list.
         &self.hash_keys[0]
     }
+}
+
+/// Whether `secret` may guard live customers: long, not one Portico
+/// publishes, and not a run of a few characters (`aaaa…`, `abab…`).
+fn fit_for_live(secret: &str) -> bool {
+    let distinct: std::collections::BTreeSet<char> = secret.chars().collect();
+    secret.len() >= MIN_LIVE_SECRET_LEN
+        && distinct.len() >= 10
+        && !PUBLISHED_SECRETS
+            .iter()
+            .any(|p| secret.to_ascii_lowercase().contains(p))
 }
 
 /// `PORTICO_HASH_SECRETS` (`id:secret,id:secret`, the current first) and

@@ -87,7 +87,7 @@ impl Config {
             mode,
             server: ServerConfig::from_lookup(get, mode)?,
             stripe: StripeConfig::from_lookup(get, mode)?,
-            auth: AuthConfig::from_lookup(get)?,
+            auth: AuthConfig::from_lookup(get, mode)?,
             mail: MailConfig::from_lookup(get)?,
             database: DatabaseConfig::from_lookup(get)?,
         })
@@ -165,6 +165,48 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn live_mode_refuses_short_and_published_secrets() {
+        let live = |var: &'static str, secret: &str| {
+            config(&[
+                ("PORTICO_MODE", "live"),
+                ("STRIPE_SECRET_KEY", "sk_live_123"),
+                ("PORTICO_PUBLIC_URL", "https://billing.example.com"),
+                (var, secret),
+            ])
+        };
+        let strong = "3f8a1c9e7b2d4f6a0e5c8b1d9a7f3e2c6b4d8a0f1e9c7b5a3d2f4e6c8a0b1d3f";
+        let weak = [
+            "replace-with-a-long-random-string".to_string(),
+            "0123456789abcdef".to_string(),
+            "portico-local-hash-secret-but-longer-now".to_string(),
+            "ab".repeat(20),
+        ];
+        for secret in &weak {
+            let err = live("PORTICO_HASH_SECRET", secret).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::Invalid {
+                        var: "PORTICO_HASH_SECRET",
+                        ..
+                    }
+                ),
+                "{secret}: {err}"
+            );
+            let rotated = format!("k2:{strong},k1:{secret}");
+            let err = live("PORTICO_HASH_SECRETS", &rotated).unwrap_err();
+            assert!(err.to_string().contains("PORTICO_HASH_SECRETS"), "{err}");
+        }
+        assert!(live("PORTICO_HASH_SECRET", strong).is_ok());
+        // Test mode still takes the demo's secret.
+        let demo = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("PORTICO_HASH_SECRET", "portico-local-hash-secret"),
+        ]);
+        assert!(demo.is_ok());
     }
 
     #[test]

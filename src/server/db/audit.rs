@@ -60,4 +60,32 @@ impl Db {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    /// The id of the customer's latest successful change on `subscription`
+    /// (`None`: on none, e.g. a card) other than `action` with `detail`
+    /// itself: the version of what an action acts on. A double submit of
+    /// one action finds the same version (so one Idempotency-Key); a form
+    /// replayed after another change finds a newer one.
+    pub async fn last_other_change(
+        &self,
+        customer_id: &str,
+        action: &str,
+        subscription_id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<Option<i64>, DbError> {
+        let row: (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(id) FROM audit_log
+             WHERE customer_id = $1 AND outcome = 'ok'
+               AND COALESCE(subscription_id, '') = $2
+               AND NOT (action = $3 AND COALESCE(detail, '') = $4)
+               AND action NOT IN ('sign_in', 'send_login_link', 'create_portal_session')",
+        )
+        .bind(customer_id)
+        .bind(subscription_id.unwrap_or_default())
+        .bind(action)
+        .bind(detail.unwrap_or_default())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.0)
+    }
 }

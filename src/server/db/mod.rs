@@ -5,10 +5,12 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod coupon_redemptions;
 pub mod login_links;
 pub mod mail_outbox;
 pub mod portal_configs;
 pub mod rate_limits;
+pub mod secret_fingerprints;
 pub mod sessions;
 
 use std::path::Path;

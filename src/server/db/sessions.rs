@@ -14,10 +14,13 @@ pub struct SessionRow {
     pub livemode: bool,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// The notice of the session's last action (`EventNotice::key`), see
+    /// `navigation::next_href`.
+    pub last_event: Option<String>,
     pub scope: SessionScope,
 }
 
-const SESSION_COLUMNS: &str = "id, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, quantity_preset, service, embed_origin, public_id, return_url, locale, flow";
+const SESSION_COLUMNS: &str = "id, customer_id, configuration_id, livemode, subscription_id, created_at, last_used_at, quantity_preset, service, embed_origin, public_id, return_url, locale, flow, last_event";
 
 fn session_row(r: &sqlx::any::AnyRow) -> Result<SessionRow, sqlx::Error> {
     let scope = SessionScope {
@@ -45,6 +48,7 @@ fn session_row(r: &sqlx::any::AnyRow) -> Result<SessionRow, sqlx::Error> {
         livemode: r.try_get::<i64, _>("livemode")? != 0,
         created_at: r.try_get("created_at")?,
         last_used_at: r.try_get("last_used_at")?,
+        last_event: r.try_get("last_event")?,
         scope,
     })
 }
@@ -144,6 +148,16 @@ impl Db {
     pub async fn update_session_flow(&self, id: &str, flow: &PortalFlow) -> Result<(), DbError> {
         sqlx::query("UPDATE portal_sessions SET flow = $1 WHERE id = $2")
             .bind(serde_json::to_string(flow)?)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records the session's last action (see `SessionRow::last_event`).
+    pub async fn set_session_event(&self, id: &str, event: &str) -> Result<(), DbError> {
+        sqlx::query("UPDATE portal_sessions SET last_event = $1 WHERE id = $2")
+            .bind(event)
             .bind(id)
             .execute(&self.pool)
             .await?;

@@ -8,17 +8,38 @@
 use axum::extract::{Request, State};
 use axum::response::Response;
 
+use crate::error::PortalError;
 use crate::pages::static_page::StaticPage;
 use crate::server::portal::embed_frame;
 use crate::server::routes::error_page::{http_status, render_static};
 use crate::server::routes::session_redirect;
-use crate::server::routes::sign_in::{Entry, SignInLink, open_session};
+use crate::server::routes::sign_in::{Entry, Opened, SignInLink, open_session};
 use crate::server::session::CookieSite;
 use crate::server::state::AppState;
 
 pub async fn embed(State(state): State<AppState>, request: Request) -> Response {
     let link = SignInLink::parse(request.uri().query().unwrap_or_default());
-    match open_session(&state, &link, Entry::Embed).await {
+    let client = crate::server::routes::client_ip::client_ip(&state, &request);
+    // An embed needs no confirmation, because only an allowed origin frames
+    // it: so it must be framed. Opened as a page of its own (a link someone
+    // sent), it would sign the visitor in unasked (login CSRF). Browsers
+    // say where a navigation loads; clients that do not are let through.
+    let framed = request
+        .headers()
+        .get("sec-fetch-dest")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|dest| dest == "iframe");
+    let opened = if framed {
+        open_session(&state, &link, Entry::Embed, &client, false)
+            .await
+            .and_then(|opened| match opened {
+                Opened::Session(token) => Ok(token),
+                Opened::Confirm { .. } => Err(PortalError::InvalidInput),
+            })
+    } else {
+        Err(PortalError::EmbedNotAllowed)
+    };
+    match opened {
         Ok(token) => session_redirect(&state, &token, CookieSite::Embedded, "/"),
         Err(error) => {
             tracing::info!(error = ?error, "embedded sign-in refused");

@@ -17,7 +17,8 @@ use crate::server::state::AppState;
 
 pub async fn pin_flow(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let token = session::token_from_headers(request.headers());
+    let token =
+        session::token_from_headers(request.headers(), state.config.server.secure_cookies());
     if request.method() == Method::GET
         && renders_the_app(&path)
         && let Some(token) = token

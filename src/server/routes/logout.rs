@@ -17,7 +17,10 @@ use crate::server::session::{self, CookieSite, token};
 use crate::server::state::AppState;
 
 pub async fn logout(State(state): State<AppState>, request: Request) -> Response {
-    let row = match session::token_from_headers(request.headers()) {
+    let row = match session::token_from_headers(
+        request.headers(),
+        state.config.server.secure_cookies(),
+    ) {
         Some(token) => state
             .db
             .session_by_token_hash(&token::hash(&token))
@@ -60,8 +63,9 @@ pub async fn logout(State(state): State<AppState>, request: Request) -> Response
         _ => None,
     };
     let mut response = render_static(request, StatusCode::OK, page, embed).await;
+    let secure = state.config.server.secure_cookies();
     for site in [CookieSite::FirstParty, CookieSite::Embedded] {
-        add_cookie(response.headers_mut(), &session::clear_cookie(site));
+        add_cookie(response.headers_mut(), &session::clear_cookie(site, secure));
     }
     response
 }

@@ -5,12 +5,12 @@ pub mod client_ip;
 pub mod embed;
 pub mod error_page;
 pub mod flow_pin;
-pub mod frame_ancestors;
 pub mod health;
 pub mod locale;
 pub mod login;
 pub mod logout;
 pub mod same_origin;
+pub mod security_headers;
 pub mod session_link;
 pub mod sign_in;
 
@@ -53,7 +53,7 @@ pub fn session_redirect(
         CookieSite::FirstParty => CookieSite::Embedded,
         CookieSite::Embedded => CookieSite::FirstParty,
     };
-    add_cookie(headers, &session::clear_cookie(other));
+    add_cookie(headers, &session::clear_cookie(other, secure));
     response
 }
 

@@ -5,19 +5,24 @@
 //! (see `routes::embed`).
 
 use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::error::PortalError;
 use crate::model::{CustomerId, MAX_EMAIL_LEN, SubscriptionId};
+use crate::pages::static_page::StaticPage;
 use crate::quantity_preset::QuantityPreset;
 use crate::server::actions::guard;
 use crate::server::db::now;
 use crate::server::identity_hash::{Proof, ProofRefusal, verify_proof};
 use crate::server::origins;
-use crate::server::routes::error_page::render_error;
+use crate::server::rate_limit::{self, SIGN_IN_PER_CLIENT, SIGN_IN_PER_IDENTITY};
+use crate::server::routes::client_ip::client_ip;
+use crate::server::routes::error_page::{render_error, render_static};
 use crate::server::routes::{audit_sign_in, session_redirect};
 use crate::server::session::{self, CookieSite, SessionScope};
 use crate::server::state::AppState;
+use crate::server::stripe::EmailOwner;
 
 /// The longest `service` (a product group name) kept.
 const MAX_SERVICE_LEN: usize = 100;
@@ -106,11 +111,40 @@ pub enum Entry {
     Embed,
 }
 
-/// Handles a sign-in link.
+/// What checking a sign-in link came to.
+#[derive(Debug)]
+pub enum Opened {
+    /// A session, by its token.
+    Session(String),
+    /// The link is good, but the visitor confirms first which account it
+    /// opens (`account`, masked): see [`sign_in`].
+    Confirm { account: String },
+}
+
+/// Handles a sign-in link (`GET /portal`).
+///
+/// A static hash never expires, so a link made with one, placed on another
+/// site, would sign a visitor into that account without a word (login
+/// CSRF: they then enter their card into someone else's account). When the
+/// link is followed from a site that is not one of the configuration's
+/// allowed origins, the visitor sees which account it opens and continues
+/// with a button (`POST /portal`, same-origin only). Signed identities
+/// (they expire), portal session URLs and embeds open as before, and so do
+/// clients that send no `Sec-Fetch-Site`.
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
-    let link = SignInLink::parse(request.uri().query().unwrap_or_default());
-    match open_session(&state, &link, Entry::Link).await {
-        Ok(token) => session_redirect(&state, &token, CookieSite::FirstParty, "/"),
+    let query = request.uri().query().unwrap_or_default().to_string();
+    let link = SignInLink::parse(&query);
+    let client = client_ip(&state, &request);
+    let ask_first = from_another_site(&state, request.headers()).await;
+    match open_session(&state, &link, Entry::Link, &client, ask_first).await {
+        Ok(Opened::Session(token)) => session_redirect(&state, &token, CookieSite::FirstParty, "/"),
+        Ok(Opened::Confirm { account }) => {
+            let page = StaticPage::SignInConfirm {
+                link: query,
+                account,
+            };
+            render_static(request, StatusCode::OK, page, None).await
+        }
         Err(error) => {
             tracing::info!(error = ?error, "sign-in refused");
             render_error(request, error).await
@@ -118,12 +152,85 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     }
 }
 
-/// Checks the link and opens a session; returns the session token.
+/// `POST /portal`: the confirmation's button; the link rides in the form.
+pub async fn confirm_sign_in(State(state): State<AppState>, request: Request) -> Response {
+    let client = client_ip(&state, &request);
+    let (parts, body) = request.into_parts();
+    let link = match axum::body::to_bytes(body, crate::server::app::MAX_REQUEST_BODY).await {
+        Ok(bytes) => url::form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "link")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let request = Request::from_parts(parts, axum::body::Body::empty());
+    match open_session(
+        &state,
+        &SignInLink::parse(&link),
+        Entry::Link,
+        &client,
+        false,
+    )
+    .await
+    {
+        Ok(Opened::Session(token)) => session_redirect(&state, &token, CookieSite::FirstParty, "/"),
+        Ok(Opened::Confirm { .. }) => render_error(request, PortalError::InvalidInput).await,
+        Err(error) => {
+            tracing::info!(error = ?error, "sign-in refused");
+            render_error(request, error).await
+        }
+    }
+}
+
+/// Whether a page navigation comes from another origin than Portico's and
+/// the configuration's allowed origins (the merchant's own pages): by
+/// `Sec-Fetch-Site`, and the `Referer`'s origin, which browsers send on
+/// cross-site navigations unless the linking page hides it.
+async fn from_another_site(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    // `same-site` too: a sibling subdomain is another site's page.
+    let cross_site =
+        header("sec-fetch-site").is_some_and(|s| s == "cross-site" || s == "same-site");
+    let document = header("sec-fetch-dest").is_none_or(|d| d == "document");
+    if !cross_site || !document {
+        return false;
+    }
+    let Some(referer) = header("referer").and_then(|r| url::Url::parse(r).ok()) else {
+        return true;
+    };
+    match state.portal_config(None).await {
+        Ok(Some(config)) => !origins::is_allowed(&config.settings, &referer),
+        _ => true,
+    }
+}
+
+/// Checks the link and opens a session; returns the session token, or,
+/// with `ask_first` and a static hash, the account to confirm. `client`
+/// (see `client_ip`) counts against the sign-in rate limit first, before
+/// anything else is read.
 pub async fn open_session(
     state: &AppState,
     link: &SignInLink,
     entry: Entry,
-) -> Result<String, PortalError> {
+    client: &str,
+    ask_first: bool,
+) -> Result<Opened, PortalError> {
+    // Per client and identity, so a shared address (an office, a proxy
+    // Portico was not told about) locks out only the one being hammered;
+    // and per client overall, far higher.
+    let identity_key = link
+        .identity
+        .as_ref()
+        .map(|i| format!("{}:{}", i.kind(), i.signed_value()))
+        .unwrap_or_default();
+    rate_limit::check(state, SIGN_IN_PER_CLIENT, client, now()).await?;
+    rate_limit::check(
+        state,
+        SIGN_IN_PER_IDENTITY,
+        &format!("{client}\n{identity_key}"),
+        now(),
+    )
+    .await?;
     let config = state
         .portal_config(None)
         .await?
@@ -157,6 +264,9 @@ pub async fn open_session(
                 hash,
                 now(),
             ) {
+                Ok(Proof::StaticHash) if !config.settings.static_hashes => {
+                    return Err(PortalError::HashInvalid);
+                }
                 Ok(Proof::StaticHash) => "hash",
                 Ok(Proof::Signed) => "signed",
                 Err(ProofRefusal::Invalid) => return Err(PortalError::HashInvalid),
@@ -175,7 +285,14 @@ pub async fn open_session(
                 && email.contains('@')
                 && !email.chars().any(char::is_control) =>
         {
-            state.stripe.customer_by_email(email).await
+            // Several customers with the address: none is picked silently
+            // (the merchant signs them in by customer id).
+            match state.stripe.email_owner(email).await {
+                Ok(EmailOwner::One(customer)) => Ok(Some(customer)),
+                Ok(EmailOwner::Nobody) => Ok(None),
+                Ok(EmailOwner::Several) => return Err(PortalError::AmbiguousEmail),
+                Err(e) => Err(e),
+            }
         }
         _ => return Err(PortalError::CustomerNotFound),
     }
@@ -186,6 +303,13 @@ pub async fn open_session(
     if let Some(subscription_id) = &link.subscription_id {
         let id = SubscriptionId::parse(subscription_id).ok_or(PortalError::SubscriptionNotFound)?;
         guard::subscription_of(state, &customer.id, &id).await?;
+    }
+    if ask_first && proof == "hash" {
+        let account = match &customer.email {
+            Some(email) => crate::server::email_login::mask_email(email),
+            None => crate::server::email_login::mask_email(""),
+        };
+        return Ok(Opened::Confirm { account });
     }
 
     let scope = SessionScope {
@@ -203,7 +327,7 @@ pub async fn open_session(
         Entry::Embed => "embed",
     };
     audit_sign_in(state, &row, &format!("{via}:{proof}:{}", identity.kind())).await;
-    Ok(token)
+    Ok(Opened::Session(token))
 }
 
 #[cfg(test)]

@@ -17,8 +17,20 @@ use crate::server::db::now;
 use crate::server::db::sessions::SessionRow;
 use crate::server::state::AppState;
 
-/// Name of the session cookie.
-pub const COOKIE_NAME: &str = "portico_session";
+/// Name of the session cookie in Portico's own tab, over https. `__Host-`
+/// makes the browser take it only from Portico's exact host over https,
+/// with `Path=/` and no `Domain`, so a sibling subdomain cannot plant a
+/// session of its choosing (session fixation).
+pub const COOKIE_NAME: &str = "__Host-portico_session";
+/// The same over plain http (development on localhost), where browsers
+/// refuse `__Host-` cookies.
+pub const INSECURE_COOKIE_NAME: &str = "portico_session";
+/// Name of the session cookie of a portal embedded in an iframe (always
+/// `Secure`, so always `__Host-`). A name apart from the first-party one,
+/// so that opening one kind can clear the other without clearing itself:
+/// a `Set-Cookie` that sets a name and another that clears the same name
+/// leave ordinary HTTP clients with no session.
+pub const EMBED_COOKIE_NAME: &str = "__Host-portico_embed";
 /// Prefix of session tokens.
 pub const TOKEN_PREFIX: &str = "pses_";
 /// Prefix of the one-time links that start API sessions.
@@ -90,6 +102,7 @@ pub async fn open(
         livemode: state.livemode(),
         created_at: now(),
         last_used_at: None,
+        last_event: None,
         scope,
     };
     state
@@ -151,7 +164,8 @@ pub async fn claim_link(
 /// Finds the live session of a request, records the activity, and loads its
 /// configuration. Every server function starts here.
 pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<PortalSession, PortalError> {
-    let token = token_from_headers(headers).ok_or(PortalError::NotSignedIn)?;
+    let token = token_from_headers(headers, state.config.server.secure_cookies())
+        .ok_or(PortalError::NotSignedIn)?;
     let row = state
         .db
         .session_by_token_hash(&token::hash(&token))
@@ -245,16 +259,31 @@ pub enum CookieSite {
     Embedded,
 }
 
-/// The `Set-Cookie` value that stores a session token in the browser.
-pub fn cookie(token: &str, secure: bool, site: CookieSite) -> String {
-    let attributes = match (site, secure) {
+/// The name of `site`'s session cookie (`secure`: Portico is served over
+/// https).
+pub fn cookie_name(site: CookieSite, secure: bool) -> &'static str {
+    match (site, secure) {
+        (CookieSite::Embedded, _) => EMBED_COOKIE_NAME,
+        (CookieSite::FirstParty, true) => COOKIE_NAME,
+        (CookieSite::FirstParty, false) => INSECURE_COOKIE_NAME,
+    }
+}
+
+fn cookie_attributes(site: CookieSite, secure: bool) -> &'static str {
+    match (site, secure) {
         (CookieSite::Embedded, _) => "; SameSite=None; Secure; Partitioned",
         (CookieSite::FirstParty, true) => "; SameSite=Lax; Secure",
         (CookieSite::FirstParty, false) => "; SameSite=Lax",
-    };
+    }
+}
+
+/// The `Set-Cookie` value that stores a session token in the browser.
+pub fn cookie(token: &str, secure: bool, site: CookieSite) -> String {
     format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; Max-Age={}{attributes}",
-        expiry::MAX_TTL
+        "{}={token}; Path=/; HttpOnly; Max-Age={}{}",
+        cookie_name(site, secure),
+        expiry::MAX_TTL,
+        cookie_attributes(site, secure)
     )
 }
 
@@ -262,23 +291,33 @@ pub fn cookie(token: &str, secure: bool, site: CookieSite) -> String {
 /// Opening a session removes the other kind: where Portico is embedded on
 /// its own site (`billing.shop.example` in `shop.example`) the browser would
 /// otherwise send both, and the older one could win.
-pub fn clear_cookie(site: CookieSite) -> String {
-    let attributes = match site {
-        CookieSite::Embedded => "; SameSite=None; Secure; Partitioned",
-        CookieSite::FirstParty => "; SameSite=Lax",
-    };
-    format!("{COOKIE_NAME}=; Path=/; HttpOnly; Max-Age=0{attributes}")
+pub fn clear_cookie(site: CookieSite, secure: bool) -> String {
+    format!(
+        "{}=; Path=/; HttpOnly; Max-Age=0{}",
+        cookie_name(site, secure),
+        cookie_attributes(site, secure)
+    )
 }
 
-/// Reads the session token from the `Cookie` header(s).
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
-    headers
+/// Reads the session token from the `Cookie` header(s): the first-party
+/// cookie's, else the embedded one's. Over https only `__Host-` cookies
+/// count.
+pub fn token_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let pairs: Vec<(&str, &str)> = headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE_NAME && value.starts_with(TOKEN_PREFIX))
+        .collect();
+    [CookieSite::FirstParty, CookieSite::Embedded]
+        .into_iter()
+        .find_map(|site| {
+            let name = cookie_name(site, secure);
+            pairs
+                .iter()
+                .find(|(n, value)| *n == name && value.starts_with(TOKEN_PREFIX))
+        })
         .map(|(_, value)| value.to_string())
 }
 
@@ -300,26 +339,56 @@ mod tests {
             COOKIE,
             HeaderValue::from_static("a=1; portico_session=pses_abc; i18n_pref_locale=de"),
         );
-        assert_eq!(token_from_headers(&headers).as_deref(), Some("pses_abc"));
+        assert_eq!(
+            token_from_headers(&headers, false).as_deref(),
+            Some("pses_abc")
+        );
+        // Over https a cookie without the `__Host-` prefix is not Portico's.
+        assert_eq!(token_from_headers(&headers, true), None);
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("__Host-portico_embed=pses_e; __Host-portico_session=pses_f"),
+        );
+        assert_eq!(
+            token_from_headers(&headers, true).as_deref(),
+            Some("pses_f")
+        );
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("__Host-portico_embed=pses_e"),
+        );
+        assert_eq!(
+            token_from_headers(&headers, true).as_deref(),
+            Some("pses_e")
+        );
+        assert_eq!(
+            token_from_headers(&headers, false).as_deref(),
+            Some("pses_e")
+        );
     }
 
     #[test]
     fn cookie_without_our_prefix_is_ignored() {
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, HeaderValue::from_static("portico_session=forged"));
-        assert_eq!(token_from_headers(&headers), None);
+        assert_eq!(token_from_headers(&headers, false), None);
     }
 
     #[test]
     fn cookie_is_http_only_and_secure_over_https() {
         let c = cookie("pses_x", true, CookieSite::FirstParty);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("; Secure"));
-        assert!(!cookie("pses_x", false, CookieSite::FirstParty).contains("Secure"));
+        // `__Host-`: Secure, Path=/ and no Domain, or browsers drop it.
+        assert!(c.starts_with("__Host-portico_session=pses_x; Path=/;"));
+        assert!(!c.contains("Domain"));
+        let plain = cookie("pses_x", false, CookieSite::FirstParty);
+        assert!(plain.starts_with("portico_session=") && !plain.contains("Secure"));
     }
 
     #[test]
     fn embedded_cookie_is_sent_in_a_third_party_iframe_but_partitioned() {
         let c = cookie("pses_x", false, CookieSite::Embedded);
+        assert!(c.starts_with("__Host-portico_embed=pses_x; Path=/;"));
         assert!(c.contains("HttpOnly"));
         assert!(c.contains("SameSite=None") && c.contains("Secure") && c.contains("Partitioned"));
     }

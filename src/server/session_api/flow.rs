@@ -106,6 +106,7 @@ pub async fn check_flow(
         task,
         after_completion,
         completed: false,
+        finished_by: None,
     })
 }
 

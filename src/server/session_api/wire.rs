@@ -181,6 +181,7 @@ mod tests {
                 return_url: "https://shop.example/".into(),
             },
             completed: false,
+            finished_by: None,
         };
         let json = flow_json(&flow);
         assert_eq!(json["type"], "subscription_cancel");

@@ -18,33 +18,55 @@ use crate::portal_config::OfferedProduct;
 /// plan picker offers the tiers of the subscription's group.
 pub const GROUP_METADATA: &str = "portico_group";
 
+/// Price metadata key (`"true"`) by which a merchant offers a price in the
+/// plan picker when the configuration names no products. Without it a price
+/// is not offered: a $0 test price or an intro price of the group must not
+/// become anyone's plan by a click.
+pub const OFFERED_METADATA: &str = "portico_offered";
+
 /// Coupon metadata key by which a merchant lets customers enter a coupon's
 /// id in the portal. Without it, any valid coupon of the account (staff or
 /// partner coupons too) could be applied by guessing its id.
 pub const REDEEMABLE_METADATA: &str = "portico_redeemable";
 
+/// Coupon or promotion code metadata key (`"true"`) by which a merchant lets
+/// one customer redeem a code more than once. Without it, a customer
+/// redeems each coupon at most once through Portico.
+pub const REPEATABLE_METADATA: &str = "portico_repeatable";
+
 /// What a code the customer typed redeems.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Redemption {
     /// A coupon the merchant marked redeemable, entered by its id.
-    Coupon(String),
+    Coupon { id: String, repeatable: bool },
     /// A promotion code (`promo_…`), customer-facing by design, and the
     /// coupon it applies.
-    PromotionCode { id: String, coupon: String },
+    PromotionCode {
+        id: String,
+        coupon: String,
+        repeatable: bool,
+    },
 }
 
 impl Redemption {
     /// The coupon the customer ends up with.
     pub fn coupon_id(&self) -> &str {
         match self {
-            Self::Coupon(id) | Self::PromotionCode { coupon: id, .. } => id,
+            Self::Coupon { id, .. } | Self::PromotionCode { coupon: id, .. } => id,
+        }
+    }
+
+    /// Whether the merchant lets one customer redeem it again.
+    pub fn repeatable(&self) -> bool {
+        match self {
+            Self::Coupon { repeatable, .. } | Self::PromotionCode { repeatable, .. } => *repeatable,
         }
     }
 
     /// The `discounts[]` entry that applies it.
     pub(super) fn discount(&self) -> DiscountsDataParam {
         match self {
-            Self::Coupon(id) => DiscountsDataParam {
+            Self::Coupon { id, .. } => DiscountsDataParam {
                 coupon: Some(id.clone()),
                 ..Default::default()
             },
@@ -57,10 +79,13 @@ impl Redemption {
 }
 
 impl StripeApi {
-    /// The recurring prices a subscription on `product_id` may move to.
-    /// `offered` (from the configuration) wins when it is not empty.
-    /// `service` (Billflow's, from the sign-in) narrows them to the
-    /// products of that group; it never adds any, since nothing signs it.
+    /// The recurring prices a subscription on `product_id` may move to:
+    /// the configuration's `offered` products and prices when it names any,
+    /// else the prices of the product's group that the merchant marked
+    /// `portico_offered`. Only active products and prices. A subscription
+    /// on a product that is not offered may move nowhere. `service`
+    /// (Billflow's, from the sign-in) narrows them to the products of that
+    /// group; it never adds any, since nothing signs it.
     pub async fn plan_options(
         &self,
         product_id: &str,
@@ -84,6 +109,9 @@ impl StripeApi {
                 None => vec![current],
             }
         } else {
+            if !offered.iter().any(|o| o.product == product_id) {
+                return Ok(Vec::new());
+            }
             let mut products = Vec::new();
             for o in offered {
                 if let Some(p) = RetrieveProduct::new(o.product.as_str())
@@ -97,6 +125,7 @@ impl StripeApi {
             }
             products
         };
+        products.retain(|p| p.active);
 
         if let Some(service) = service {
             products
@@ -116,21 +145,36 @@ impl StripeApi {
         let price_lists =
             futures::future::try_join_all(requests.iter().map(|r| r.send(&self.client))).await?;
         let mut options = Vec::new();
+        let mut current_offered = false;
         for (product, prices) in products.iter().zip(&price_lists) {
             let allowed: Option<&Vec<String>> = offered
                 .iter()
                 .find(|o| o.product == product.id.as_str())
                 .map(|o| &o.prices)
                 .filter(|prices| !prices.is_empty());
+            let before = options.len();
             options.extend(
                 prices
                     .data
                     .iter()
-                    .filter(|price| {
-                        allowed.is_none_or(|a| a.iter().any(|id| id == price.id.as_str()))
+                    .filter(|price| price.active)
+                    .filter(|price| match allowed {
+                        Some(a) => a.iter().any(|id| id == price.id.as_str()),
+                        // Named products offer all their prices; otherwise
+                        // only those the merchant marked.
+                        None if !offered.is_empty() => true,
+                        None => {
+                            price.metadata.get(OFFERED_METADATA).map(String::as_str) == Some("true")
+                        }
                     })
                     .filter_map(|price| map::plan_option(price, product)),
             );
+            current_offered |= product.id.as_str() == product_id && options.len() > before;
+        }
+        // A product none of whose prices is offered is not offered: its
+        // subscriptions move nowhere.
+        if !current_offered {
+            return Ok(Vec::new());
         }
         // Cheapest first within each interval, so tiers read in order.
         options.sort_by_key(|o| (o.interval as u8, o.interval_count, o.amount.minor));
@@ -167,18 +211,30 @@ impl StripeApi {
             return Ok(Some(Redemption::PromotionCode {
                 id: p.id.to_string(),
                 coupon: coupon.id().to_string(),
+                repeatable: p
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.get(REPEATABLE_METADATA))
+                    .is_some_and(|v| v == "true"),
             }));
         }
         let coupon = match RetrieveCoupon::new(code).send(&self.client).await {
             Ok(c) => c,
             Err(e) => return StripeApiError::from(e).none_if_missing(),
         };
-        let redeemable = coupon
-            .metadata
-            .as_ref()
-            .and_then(|m| m.get(REDEEMABLE_METADATA))
-            .is_some_and(|v| v == "true");
-        Ok((coupon.valid && redeemable).then(|| Redemption::Coupon(coupon.id.to_string())))
+        let marked = |key: &str| {
+            coupon
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get(key))
+                .is_some_and(|v| v == "true")
+        };
+        Ok(
+            (coupon.valid && marked(REDEEMABLE_METADATA)).then(|| Redemption::Coupon {
+                id: coupon.id.to_string(),
+                repeatable: marked(REPEATABLE_METADATA),
+            }),
+        )
     }
 
     /// The coupon `id` as a discount to offer, if it can still be applied.

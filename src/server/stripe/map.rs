@@ -58,6 +58,7 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
         resubscribed_from: s.metadata.get(super::META_RESUBSCRIBED_FROM).cloned(),
         superseded: false,
         scheduled_change: scheduled_change(s, products),
+        merchant_schedule: merchant_schedule(s),
         payment_method: s
             .default_payment_method
             .as_ref()
@@ -92,6 +93,23 @@ fn scheduled_change(
         starts_at: next.start_date,
         line: price_line(current.id.as_str(), price, quantity, products),
     })
+}
+
+/// Whether an active schedule Portico did not make manages `s` (one not
+/// expanded counts as the merchant's: unknown is not ours to touch).
+fn merchant_schedule(s: &stripe_billing::Subscription) -> bool {
+    let Some(schedule) = s.schedule.as_ref() else {
+        return false;
+    };
+    let Some(schedule) = schedule.as_object() else {
+        return true;
+    };
+    let ours = schedule
+        .metadata
+        .as_ref()
+        .and_then(|m| m.get(super::SCHEDULE_METADATA))
+        .is_some_and(|v| v == super::SCHEDULE_OURS);
+    schedule.status == stripe_billing::SubscriptionScheduleStatus::Active && !ours
 }
 
 /// Ids of the products of the prices a schedule moves to, so their names
@@ -138,6 +156,11 @@ pub fn coupon(coupon: &stripe_product::Coupon, promotion_code: Option<String>) -
 /// A recurring price as a plan-picker option; one-off prices are not plans.
 pub fn plan_option(price: &stripe_product::Price, product: &Product) -> Option<PlanOption> {
     let recurring = price.recurring.as_ref()?;
+    // A plan is paid per seat or per period; metered prices bill usage,
+    // which a plan switch cannot carry over.
+    if recurring.usage_type != stripe_product::RecurringUsageType::Licensed {
+        return None;
+    }
     Some(PlanOption {
         price_id: price.id.to_string(),
         product_name: product.name.clone(),

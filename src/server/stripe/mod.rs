@@ -44,6 +44,11 @@ const EXPAND_PROMOTION_CODES: &str = "discounts.promotion_code";
 /// A schedule's phases with their prices, so the portal can show a plan
 /// change waiting for the end of the period.
 const EXPAND_SCHEDULE: &str = "schedule.phases.items.price";
+
+/// Schedule metadata that marks the schedules Portico makes (a plan change
+/// waiting for the period's end): the only ones it may release.
+pub const SCHEDULE_METADATA: &str = "portico_schedule";
+pub const SCHEDULE_OURS: &str = "plan_change";
 /// Subscriptions fetched per page (Stripe's maximum).
 const PAGE_SIZE: i64 = 100;
 
@@ -57,6 +62,15 @@ impl std::fmt::Debug for StripeApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("StripeApi { .. }")
     }
+}
+
+/// Who holds an email address at Stripe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmailOwner {
+    Nobody,
+    One(Customer),
+    /// Several customers share it: none may be picked silently.
+    Several,
 }
 
 impl StripeApi {
@@ -80,15 +94,31 @@ impl StripeApi {
         }
     }
 
-    /// The newest customer with this email, if any. Stripe allows several
-    /// customers per email; its list is newest first.
-    pub async fn customer_by_email(&self, email: &str) -> Result<Option<Customer>, StripeApiError> {
+    /// Who holds this email. Stripe's email filter is case-sensitive, and
+    /// people type their address in any case: the lowercase form is tried
+    /// too.
+    pub async fn email_owner(&self, email: &str) -> Result<EmailOwner, StripeApiError> {
+        let found = self.customer_by_email(email).await?;
+        let lower = email.to_lowercase();
+        if found == EmailOwner::Nobody && lower != email {
+            return self.customer_by_email(&lower).await;
+        }
+        Ok(found)
+    }
+
+    /// Who holds exactly this email. Stripe allows several customers per
+    /// email; then none is picked.
+    async fn customer_by_email(&self, email: &str) -> Result<EmailOwner, StripeApiError> {
         let list = ListCustomer::new()
             .email(email)
-            .limit(1)
+            .limit(2)
             .send(&self.client)
             .await?;
-        Ok(list.data.first().map(map::customer))
+        Ok(match list.data.as_slice() {
+            [] => EmailOwner::Nobody,
+            [one] => EmailOwner::One(map::customer(one)),
+            _ => EmailOwner::Several,
+        })
     }
 
     /// Every subscription of a customer, canceled ones included, newest first.

@@ -200,8 +200,11 @@ impl StripeApi {
         change: ItemChange<'_>,
         key: &str,
     ) -> Result<String, StripeApiError> {
+        // Marked from the start, so a schedule whose update below fails is
+        // still known as Portico's (and can be dropped).
         let schedule: stripe_billing::SubscriptionSchedule = CreateSubscriptionSchedule::new()
             .from_subscription(subscription_id)
+            .metadata(schedule_marker())
             .customize()
             .request_strategy(strategy(&format!("{key}-schedule"))?)
             .send(&self.client)
@@ -240,6 +243,7 @@ impl StripeApi {
         UpdateSubscriptionSchedule::new(schedule.id.as_str())
             .end_behavior(SubscriptionScheduleEndBehavior::Release)
             .phases(phases)
+            .metadata(schedule_marker())
             .customize()
             .request_strategy(strategy(key)?)
             .send(&self.client)
@@ -333,6 +337,14 @@ impl StripeApi {
             .await?;
         Ok(sub.id.to_string())
     }
+}
+
+/// The metadata that marks a schedule as Portico's (see `SCHEDULE_METADATA`).
+fn schedule_marker() -> HashMap<String, String> {
+    HashMap::from([(
+        super::SCHEDULE_METADATA.to_string(),
+        super::SCHEDULE_OURS.to_string(),
+    )])
 }
 
 #[cfg(test)]

@@ -54,12 +54,36 @@ fn form_for(endpoint: Endpoint) -> impl Strategy<Value = Vec<(String, String)>> 
 /// Bodies that are not forms at all.
 fn raw_bodies() -> Vec<(&'static str, Option<&'static str>, Vec<u8>)> {
     vec![
-        ("invalid UTF-8", Some("application/x-www-form-urlencoded"), vec![0xff, 0xfe, b'=', 0xc3, 0x28]),
-        ("JSON", Some("application/json"), br#"{"subscription_id": ["sub_1"], "nonce": 7}"#.to_vec()),
-        ("text", Some("text/plain"), b"subscription_id=sub_1".to_vec()),
-        ("multipart without boundary", Some("multipart/form-data"), b"--x\r\n".to_vec()),
-        ("no content type", None, b"subscription_id=sub_1&nonce=x".to_vec()),
-        ("empty", Some("application/x-www-form-urlencoded"), Vec::new()),
+        (
+            "invalid UTF-8",
+            Some("application/x-www-form-urlencoded"),
+            vec![0xff, 0xfe, b'=', 0xc3, 0x28],
+        ),
+        (
+            "JSON",
+            Some("application/json"),
+            br#"{"subscription_id": ["sub_1"], "nonce": 7}"#.to_vec(),
+        ),
+        (
+            "text",
+            Some("text/plain"),
+            b"subscription_id=sub_1".to_vec(),
+        ),
+        (
+            "multipart without boundary",
+            Some("multipart/form-data"),
+            b"--x\r\n".to_vec(),
+        ),
+        (
+            "no content type",
+            None,
+            b"subscription_id=sub_1&nonce=x".to_vec(),
+        ),
+        (
+            "empty",
+            Some("application/x-www-form-urlencoded"),
+            Vec::new(),
+        ),
     ]
 }
 
@@ -95,7 +119,11 @@ async fn malformed_input_gets_a_4xx_and_changes_nothing() {
                 .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
                 .collect::<Vec<_>>()
                 .join("&");
-            sent.push((format!("{form:?}"), Some("application/x-www-form-urlencoded"), body.into_bytes()));
+            sent.push((
+                format!("{form:?}"),
+                Some("application/x-www-form-urlencoded"),
+                body.into_bytes(),
+            ));
         }
         for (what, content_type, body) in raw_bodies() {
             sent.push((what.to_string(), content_type, body));
@@ -105,7 +133,9 @@ async fn malformed_input_gets_a_4xx_and_changes_nothing() {
             cases += 1;
             // 0: the connection failed, which no client error should cause.
             if status >= 500 || status == 0 {
-                failures.push(format!("{endpoint:?} {status} for {what:.200}: {answer:.200}"));
+                failures.push(format!(
+                    "{endpoint:?} {status} for {what:.200}: {answer:.200}"
+                ));
             }
         }
         // A body past what any form needs is refused before it is read.
@@ -118,7 +148,9 @@ async fn malformed_input_gets_a_4xx_and_changes_nothing() {
             .await;
         cases += 1;
         if status != 413 {
-            failures.push(format!("{endpoint:?}: a body over the limit answered {status}, not 413"));
+            failures.push(format!(
+                "{endpoint:?}: a body over the limit answered {status}, not 413"
+            ));
         }
         // Far past it, the server may close the connection while the client
         // is still sending: a 413 or a closed connection, on a connection of
@@ -136,7 +168,9 @@ async fn malformed_input_gets_a_4xx_and_changes_nothing() {
         };
         cases += 1;
         if status != 413 {
-            failures.push(format!("{endpoint:?}: a 2 MiB body answered {status}, not 413"));
+            failures.push(format!(
+                "{endpoint:?}: a 2 MiB body answered {status}, not 413"
+            ));
         }
     }
     let after = snapshot(ada).await;
@@ -145,9 +179,22 @@ async fn malformed_input_gets_a_4xx_and_changes_nothing() {
     }
     report(
         "fuzz",
-        &format!("{cases} cases fuzzed over {} server functions, {} failures", Endpoint::ALL.len(), failures.len()),
+        &format!(
+            "{cases} cases fuzzed over {} server functions, {} failures",
+            Endpoint::ALL.len(),
+            failures.len()
+        ),
     );
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // Fields of every kind were fuzzed, not only free text.
-    assert!(Endpoint::ALL.iter().any(|e| fields(*e).iter().any(|(_, f)| *f == Field::Price)));
+    assert!(
+        Endpoint::ALL
+            .iter()
+            .any(|e| fields(*e).iter().any(|(_, f)| *f == Field::Price))
+    );
 }

@@ -8,12 +8,32 @@
 //! - [`fuzz`]: malformed, overlong, unicode, null-byte, negative, huge,
 //!   repeated and missing fields and wrong content types: never a 5xx,
 //!   nothing changes.
+//! - [`cross_origin`]: every server function and form route posted from
+//!   another origin: refused.
+//! - [`catalog`]: only offered prices are plans.
+//! - [`coupons`]: a code once per customer, however it left, however
+//!   many applications race.
+//! - [`emails`]: an address is an account's key: not taken, not shared.
+//! - [`identities`]: static hashes can be turned off.
+//! - [`login_csrf`]: a static-hash link from another site asks first.
+//! - [`schedules`]: the merchant's schedule is not the customer's to undo.
+//! - [`replays`], [`headers`]: stale forms, and the browser's part (CSP,
+//!   caching, cookies, HSTS, sign-in rate limit).
 //!
 //! Each writes its figures to `PORTICO_TEST_FIGURES` (a directory), and
 //! scripts/test prints them as one line.
 
+mod catalog;
+mod coupons;
+mod cross_origin;
+mod emails;
 mod fuzz;
+mod headers;
+mod identities;
+mod login_csrf;
 mod ownership;
+mod replays;
+mod schedules;
 
 use portico::api::Endpoint;
 use serde_json::{Value, json};
@@ -39,7 +59,9 @@ pub fn fields(endpoint: Endpoint) -> &'static [(&'static str, Field)] {
     match endpoint {
         Endpoint::AcceptRetentionOffer
         | Endpoint::KeepCurrentPlan
-        | Endpoint::ReactivateSubscription => &[("subscription_id", Subscription), ("nonce", Other)],
+        | Endpoint::ReactivateSubscription => {
+            &[("subscription_id", Subscription), ("nonce", Other)]
+        }
         Endpoint::ApplyCoupon => &[
             ("subscription_id", Subscription),
             ("code", Other),
@@ -120,7 +142,10 @@ pub async fn snapshot(customer_id: &str) -> Value {
         .collect();
     subscriptions.sort_by_key(|s| s["id"].to_string());
     let c = customer(customer_id).await;
-    let cards = stripe_get(&format!("customers/{customer_id}/payment_methods?type=card")).await;
+    let cards = stripe_get(&format!(
+        "customers/{customer_id}/payment_methods?type=card"
+    ))
+    .await;
     let mut card_ids: Vec<String> = cards["data"]
         .as_array()
         .map(|d| d.iter().map(|pm| pm["id"].to_string()).collect())

@@ -21,8 +21,11 @@ async fn another_customers_ids_are_refused_everywhere() {
     .await;
     assert_eq!(status, 200, "{intent}");
     let scheduled = &b.subscriptions["pro_monthly"];
-    let (status, schedule) =
-        stripe_post("subscription_schedules", &[("from_subscription", scheduled)]).await;
+    let (status, schedule) = stripe_post(
+        "subscription_schedules",
+        &[("from_subscription", scheduled)],
+    )
+    .await;
     assert_eq!(status, 200, "{schedule}");
     let mut invoices = b.invoices.clone();
     invoices.extend(b.open_invoice.clone());
@@ -33,10 +36,15 @@ async fn another_customers_ids_are_refused_everywhere() {
             Field::SetupIntent => vec![intent["id"].as_str().unwrap_or_default().to_string()],
             Field::InvoiceCursor => invoices.clone(),
             // A's subscription is in yen: no dollar price is offered to it.
-            Field::Price => ["pro_monthly", "pro_yearly", "seats_monthly", "starter_monthly"]
-                .iter()
-                .map(|p| seed.prices[*p].clone())
-                .collect(),
+            Field::Price => [
+                "pro_monthly",
+                "pro_yearly",
+                "seats_monthly",
+                "starter_monthly",
+            ]
+            .iter()
+            .map(|p| seed.prices[*p].clone())
+            .collect(),
             Field::Other => Vec::new(),
         }
     };
@@ -64,7 +72,11 @@ async fn another_customers_ids_are_refused_everywhere() {
                 let form: Vec<(String, String)> = fields(endpoint)
                     .iter()
                     .map(|(name, _)| {
-                        let value = if name == field { id.clone() } else { mine(name) };
+                        let value = if name == field {
+                            id.clone()
+                        } else {
+                            mine(name)
+                        };
                         (name.to_string(), value)
                     })
                     .filter(|(_, v)| !v.is_empty())
@@ -91,7 +103,8 @@ async fn another_customers_ids_are_refused_everywhere() {
             let status = response.status().as_u16();
             let html = response.text().await.unwrap_or_default();
             pairs += 1;
-            let shows_theirs = html.contains(&b.email) || html.contains(&format!("value=\"{sub}\""));
+            let shows_theirs =
+                html.contains(&b.email) || html.contains(&format!("value=\"{sub}\""));
             if shows_theirs || status >= 500 {
                 failures.push(format!("{page}: {status}, shows B's data: {shows_theirs}"));
             }
@@ -103,8 +116,16 @@ async fn another_customers_ids_are_refused_everywhere() {
     }
     report(
         "ownership",
-        &format!("{pairs} pairs of another customer's ids tried, {} failures", failures.len()),
+        &format!(
+            "{pairs} pairs of another customer's ids tried, {} failures",
+            failures.len()
+        ),
     );
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(pairs > 60, "{pairs} pairs");
 }

@@ -16,7 +16,8 @@ use super::mail::smtp_url;
 use super::seed::{Seed, unique_suffix};
 
 /// The hash secret every test app uses.
-const HASH_SECRET: &str = "integration-test-hash-secret";
+/// Random enough for live mode (see `config::auth`).
+const HASH_SECRET: &str = "integration-test-hash-secret-5d1f9a3c7e2b8046";
 
 /// A storage backend to run a test story on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +160,11 @@ impl TestApp {
             state,
             client,
         }
+    }
+
+    /// The identity-hash secret this app signs with.
+    pub fn hash_secret(&self) -> &'static str {
+        HASH_SECRET
     }
 
     /// A sign-in link path signed with the test secret.

@@ -101,6 +101,11 @@ impl Customer<'_> {
     /// Posts a raw body with its content type, as an attacker's script
     /// would; answers the status and body, or status 0 and the error when the
     /// server closed the connection before reading it all.
+    ///
+    /// Each call has a connection of its own: a server that answers before
+    /// reading a body (a 413, a refused content type) closes that
+    /// connection, and a pooled client could send the next case on it as it
+    /// closes.
     pub async fn post_raw(
         &self,
         endpoint: Endpoint,
@@ -108,8 +113,13 @@ impl Customer<'_> {
         body: Vec<u8>,
     ) -> (u16, String) {
         let app = self.app;
-        let mut request = app
-            .client
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(90))
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("a client");
+        let mut request = client
             .post(format!("{}{}", app.base, endpoint.path()))
             .header("cookie", self.cookie)
             .body(body);
