@@ -27,7 +27,12 @@ pub fn address_lines(a: &Address) -> Vec<String> {
 }
 
 #[component]
-pub fn DetailsSummary(details: CustomerDetails, editable: bool) -> impl IntoView {
+pub fn DetailsSummary(
+    details: CustomerDetails,
+    editable: bool,
+    /// A new email address waiting for its owner's confirmation.
+    pending_email: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let address = address_lines(&details.address);
     let tax_ids = details
@@ -65,6 +70,14 @@ pub fn DetailsSummary(details: CustomerDetails, editable: bool) -> impl IntoView
                     </dl>
                 }
             }}
+            {pending_email
+                .map(|email| {
+                    view! {
+                        <p class="pending-email notice-warning" role="status">
+                            {t!(i18n, email_change.pending, email = email.clone())}
+                        </p>
+                    }
+                })}
             {editable
                 .then(|| {
                     view! {

@@ -42,6 +42,8 @@ pub struct PortalOverview {
     pub recent_invoices: Option<InvoicePage>,
     /// Name, address and the like, as Stripe has them.
     pub details: CustomerDetails,
+    /// A new email address waiting for its owner's confirmation.
+    pub pending_email: Option<String>,
     /// The discount a deep-linked cancel flow offers before the customer
     /// confirms (Stripe's `retention.coupon_offer`).
     pub retention_offer: Option<Discount>,

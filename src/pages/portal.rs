@@ -87,6 +87,7 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
         move |wallet| view! { <WalletSection wallet config nonce /> }
     });
     let details = overview.details;
+    let pending_email = overview.pending_email;
     let editable = policy::may_edit_details(&config);
     let invoices_link = policy::links_subscription_invoices(&config, single);
     view! {
@@ -135,6 +136,6 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
         </section>
         {history}
         {wallet}
-        <DetailsSummary details editable />
+        <DetailsSummary details editable pending_email />
     }
 }

@@ -47,6 +47,11 @@ pub enum StaticPage {
         account: String,
         origin: Option<String>,
     },
+    /// The link that confirms a new email address: the address and one
+    /// button that saves it.
+    EmailConfirm { token: String, email: String },
+    /// The new address is saved.
+    EmailConfirmed { email: String },
     /// A static-hash link followed from another site: which account it
     /// opens, and one button that opens it (see `routes::sign_in`).
     SignInConfirm {
@@ -85,6 +90,10 @@ pub fn StaticPageView(page: StaticPage) -> impl IntoView {
             account,
             origin,
         } => view! { <LoginConfirm token account origin /> }.into_any(),
+        StaticPage::EmailConfirm { token, email } => {
+            view! { <EmailConfirm token email /> }.into_any()
+        }
+        StaticPage::EmailConfirmed { email } => view! { <EmailConfirmed email /> }.into_any(),
         StaticPage::SignInConfirm { link, account } => {
             view! { <SignInConfirm link account /> }.into_any()
         }
@@ -227,6 +236,39 @@ fn LoginConfirm(token: String, account: String, origin: Option<String>) -> impl 
                     {t!(i18n, login.confirm_submit)}
                 </button>
             </form>
+        </section>
+    }
+}
+
+#[component]
+fn EmailConfirm(token: String, email: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="login" aria-labelledby="confirm-heading">
+            <h1 id="confirm-heading">{t!(i18n, email_change.confirm_heading)}</h1>
+            <p>{t!(i18n, email_change.confirm_body, email = email.clone())}</p>
+            <form method="post" action="/email/confirm">
+                <input type="hidden" name="token" value=token />
+                <button type="submit" class="button button-primary">
+                    {t!(i18n, email_change.confirm_submit)}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn EmailConfirmed(email: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="login" aria-labelledby="confirmed-heading">
+            <h1 id="confirmed-heading">{t!(i18n, email_change.done_heading)}</h1>
+            <p>{t!(i18n, email_change.done_body, email = email.clone())}</p>
+            <p>
+                <a class="button" href="/">
+                    {t!(i18n, email_change.to_portal)}
+                </a>
+            </p>
         </section>
     }
 }

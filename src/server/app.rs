@@ -19,6 +19,7 @@ use crate::server::db::{Db, DbError, now};
 use crate::server::identity_hash::secret_fingerprint;
 use crate::server::mail::{MailError, Mailer};
 use crate::server::routes::api_errors::api_error_statuses;
+use crate::server::routes::email_confirm;
 use crate::server::routes::embed::embed;
 use crate::server::routes::flow_pin::pin_flow;
 use crate::server::routes::login;
@@ -131,6 +132,10 @@ pub fn router(state: AppState) -> Router {
             "/login/confirm",
             get(login::confirm_page).post(login::confirm),
         )
+        .route(
+            "/email/confirm",
+            get(email_confirm::confirm_page).post(email_confirm::confirm),
+        )
         .route("/logout", post(logout))
         .route("/v1/billing_portal/sessions", post(create_session))
         .route("/session/{token}", get(follow_link))
@@ -215,6 +220,9 @@ pub async fn sweep(db: &Db, now: i64) {
     }
     if let Err(e) = db.delete_expired_login_links(now).await {
         tracing::warn!(error = %e, "sign-in link sweep failed");
+    }
+    if let Err(e) = db.delete_expired_email_changes(now).await {
+        tracing::warn!(error = %e, "email change sweep failed");
     }
     if let Err(e) = db.delete_old_rate_limits(now - RATE_LIMIT_KEEP).await {
         tracing::warn!(error = %e, "rate-limit sweep failed");

@@ -19,7 +19,7 @@ use crate::server::audit::{self, Audit};
 use crate::server::db::login_links::LoginLinkRow;
 use crate::server::db::now;
 use crate::server::db::portal_configs::StoredConfig;
-use crate::server::mail::{Email, MailError};
+use crate::server::mail::{Email, LinkMail, MailError};
 use crate::server::origins;
 use crate::server::rate_limit::{self, LOGIN_PER_ADDRESS, LOGIN_PER_CLIENT};
 use crate::server::session::token;
@@ -192,33 +192,20 @@ pub fn company_name(settings: &PortalConfig, public_url: &Url) -> String {
 
 /// The sign-in email in `locale`.
 pub fn compose(locale: Locale, company: &str, to: &str, link: &str) -> Email {
-    let subject = td_string!(locale, login.email_subject, company = company).to_string();
-    let intro = td_string!(locale, login.email_intro, company = company).to_string();
-    let button = td_string!(locale, login.email_button);
-    let validity = td_string!(locale, login.email_validity);
-    let ignore = td_string!(locale, login.email_ignore);
-    let text = format!("{intro}\n\n{button}: {link}\n\n{validity}\n\n{ignore}\n\n— {company}\n");
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><body>\
-         <p>{intro}</p>\
-         <p><a href=\"{link}\">{button}</a></p>\
-         <p>{validity}</p><p>{ignore}</p><p>— {company}</p>\
-         </body></html>",
-        lang = locale.as_str(),
-        intro = escape_html(&intro),
-        link = escape_html(link),
-        button = escape_html(button),
-        validity = escape_html(validity),
-        ignore = escape_html(ignore),
-        company = escape_html(company),
-    );
-    Email {
-        to: to.to_string(),
-        from_name: Some(company.to_string()),
-        subject,
-        text,
-        html,
+    LinkMail {
+        lang: locale.as_str(),
+        company,
+        to,
+        subject: td_string!(locale, login.email_subject, company = company).to_string(),
+        intro: td_string!(locale, login.email_intro, company = company).to_string(),
+        button: td_string!(locale, login.email_button),
+        link,
+        notes: &[
+            td_string!(locale, login.email_validity),
+            td_string!(locale, login.email_ignore),
+        ],
     }
+    .email()
 }
 
 /// `ada@example.com` → `a•••@example.com`: enough for the customer to
@@ -232,21 +219,6 @@ pub fn mask_email(email: &str) -> String {
         }
         None => "•••".to_string(),
     }
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The link of `token` if it can still be used (for the confirmation page,

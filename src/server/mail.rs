@@ -21,6 +21,66 @@ pub struct Email {
     pub html: String,
 }
 
+/// The parts of a mail that carries one link: an intro, the link's button,
+/// notes after it, and the merchant's name as signature.
+pub struct LinkMail<'a> {
+    pub lang: &'a str,
+    pub company: &'a str,
+    pub to: &'a str,
+    pub subject: String,
+    pub intro: String,
+    pub button: &'a str,
+    pub link: &'a str,
+    pub notes: &'a [&'a str],
+}
+
+impl LinkMail<'_> {
+    /// The message, as plain text and as HTML (every part escaped).
+    pub fn email(&self) -> Email {
+        let notes_text: String = self.notes.iter().map(|n| format!("{n}\n\n")).collect();
+        let notes_html: String = self
+            .notes
+            .iter()
+            .map(|n| format!("<p>{}</p>", escape_html(n)))
+            .collect();
+        let (intro, button, link, company) = (&self.intro, self.button, self.link, self.company);
+        Email {
+            to: self.to.to_string(),
+            from_name: Some(company.to_string()),
+            subject: self.subject.clone(),
+            text: format!("{intro}\n\n{button}: {link}\n\n{notes_text}— {company}\n"),
+            html: format!(
+                "<!DOCTYPE html><html lang=\"{lang}\"><body>\
+                 <p>{intro}</p>\
+                 <p><a href=\"{link}\">{button}</a></p>\
+                 {notes_html}<p>— {company}</p>\
+                 </body></html>",
+                lang = escape_html(self.lang),
+                intro = escape_html(intro),
+                link = escape_html(link),
+                button = escape_html(button),
+                company = escape_html(company),
+            ),
+        }
+    }
+}
+
+/// Text made safe inside HTML elements and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Why a message did not leave. Logged, never shown: the sign-in page
 /// answers the same whether or not a message was sent.
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod details;
+pub mod email_change;
 pub mod email_login;
 pub mod identity_hash;
 pub mod mail;

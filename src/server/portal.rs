@@ -62,6 +62,17 @@ pub async fn overview(
     )
     .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
     let profile = profile.ok_or(PortalError::CustomerNotFound)?;
+    let pending_email = if policy::may_edit_details(config) {
+        state
+            .db
+            .pending_email(customer_id, session.row.livemode, now())
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "cannot read pending email changes"))
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
     // Every subscription counts for the cards, whatever the page shows.
     let wallet = cards.map(|cards| {
         wallet::wallet(
@@ -90,6 +101,7 @@ pub async fn overview(
         wallet,
         recent_invoices,
         details: profile.details,
+        pending_email,
         retention_offer,
     })
 }

@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod coupon_redemptions;
+pub mod email_changes;
 pub mod login_links;
 pub mod mail_outbox;
 pub mod portal_configs;

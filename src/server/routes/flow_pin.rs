@@ -41,8 +41,9 @@ pub async fn pin_flow(State(state): State<AppState>, request: Request, next: Nex
 /// Default-deny: the router renders the app for paths that are no page too
 /// (`/invoices/` is the invoices page), so a flow pins all of them.
 fn renders_the_app(path: &str) -> bool {
-    const NOT_THE_APP: [&str; 9] = [
+    const NOT_THE_APP: [&str; 10] = [
         crate::api::PREFIX,
+        "/email/confirm",
         "/pkg/",
         "/session/",
         "/portal",
@@ -105,6 +106,7 @@ mod tests {
             "/portal",
             "/embed",
             "/login/confirm",
+            "/email/confirm",
             "/logout",
             "/healthz",
             "/v1/billing_portal/sessions",

@@ -2,6 +2,7 @@
 
 pub mod api_errors;
 pub mod client_ip;
+pub mod email_confirm;
 pub mod embed;
 pub mod error_page;
 pub mod flow_pin;

@@ -27,4 +27,4 @@ pub use emulator::{
 };
 pub use form::{NONCE, nonce, urlencode};
 pub use mail::{mailbox, wait_for_mail};
-pub use seed::{fresh_seed, seed, unique_suffix};
+pub use seed::{Seed, fresh_seed, seed, unique_suffix};
