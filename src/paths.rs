@@ -52,6 +52,22 @@ impl PagePath {
     }
 }
 
+/// A value for a page address's query: every byte but RFC 3986's unreserved
+/// ones (`A-Z a-z 0-9 - . _ ~`) percent-encoded. The shared model builds
+/// addresses on both sides, where `url` (server-only) is not at hand.
+pub fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 impl PagePath {
     /// One of each page, for tests that must cover them all.

@@ -19,7 +19,7 @@ pub fn history_href(scope: &InvoiceScope, cursor: Option<(&str, &str)>) -> Strin
     }
     let query: Vec<String> = query
         .into_iter()
-        .map(|(k, v)| format!("{k}={}", urlencoding(&v)))
+        .map(|(k, v)| format!("{k}={}", crate::paths::query_value(&v)))
         .collect();
     let path = PagePath::Invoices.href();
     if query.is_empty() {
@@ -27,20 +27,6 @@ pub fn history_href(scope: &InvoiceScope, cursor: Option<(&str, &str)>) -> Strin
     } else {
         format!("{path}?{}", query.join("&"))
     }
-}
-
-/// Ids are `[A-Za-z0-9_]`, but encode anyway: the address is built from data.
-fn urlencoding(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// A page of invoices; `paged` adds the newer/older links.

@@ -113,7 +113,7 @@ impl EventNotice {
         pairs.push(("n", &self.n));
         pairs
             .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .map(|(k, v)| format!("{k}={}", crate::paths::query_value(v)))
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -142,20 +142,6 @@ impl EventNotice {
             n: n?,
         })
     }
-}
-
-/// Percent-encodes all but unreserved characters (ids and `n` have none).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// What the page tells `public/embed-frame.js` when the portal runs in an

@@ -103,18 +103,7 @@ pub fn StaticPageView(page: StaticPage) -> impl IntoView {
 /// `/login`, keeping the embedding page's origin.
 pub fn login_href(origin: Option<&str>) -> String {
     match origin {
-        Some(origin) => {
-            let encoded: String = origin
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    other => format!("%{other:02X}"),
-                })
-                .collect();
-            format!("/login?origin={encoded}")
-        }
+        Some(origin) => format!("/login?origin={}", crate::paths::query_value(origin)),
         None => "/login".to_string(),
     }
 }

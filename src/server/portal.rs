@@ -53,26 +53,30 @@ pub async fn overview(
             None => Ok(None),
         }
     };
-    let (profile, mut subscriptions, cards, recent_invoices, retention_offer) = futures::try_join!(
-        state.stripe.profile(customer_id),
-        state.stripe.subscriptions(customer_id),
-        cards,
-        invoices,
-        retention_offer,
-    )
-    .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
-    let profile = profile.ok_or(PortalError::CustomerNotFound)?;
-    let pending_email = if policy::may_edit_details(config) {
-        state
+    // A storage failure only hides the line about it.
+    let pending_email = async {
+        if !policy::may_edit_details(config) {
+            return Ok(None);
+        }
+        Ok(state
             .db
             .pending_email(customer_id, session.row.livemode, now())
             .await
             .inspect_err(|e| tracing::warn!(error = %e, "cannot read pending email changes"))
             .ok()
-            .flatten()
-    } else {
-        None
+            .flatten())
     };
+    let (profile, mut subscriptions, cards, recent_invoices, retention_offer, pending_email) =
+        futures::try_join!(
+            state.stripe.profile(customer_id),
+            state.stripe.subscriptions(customer_id),
+            cards,
+            invoices,
+            retention_offer,
+            pending_email,
+        )
+        .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
+    let profile = profile.ok_or(PortalError::CustomerNotFound)?;
     // Every subscription counts for the cards, whatever the page shows.
     let wallet = cards.map(|cards| {
         wallet::wallet(

@@ -1,7 +1,7 @@
 //! The coupons each customer redeemed through Portico (see the migration
 //! `coupon_redemptions`): the ledger that makes a code once per customer.
 
-use super::{Db, DbError};
+use super::{Db, DbError, flag};
 
 /// One customer's redemption of one coupon, by the request that makes it.
 #[derive(Clone, Copy, Debug)]
@@ -44,7 +44,7 @@ impl Db {
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (livemode, customer_id, coupon_id) DO NOTHING",
         )
-        .bind(i64::from(redemption.livemode))
+        .bind(flag(redemption.livemode))
         .bind(redemption.customer_id)
         .bind(redemption.coupon_id)
         .bind(redemption.subscription_id)
@@ -60,7 +60,7 @@ impl Db {
             "SELECT idempotency_key, created_at FROM coupon_redemptions
              WHERE livemode = $1 AND customer_id = $2 AND coupon_id = $3",
         )
-        .bind(i64::from(redemption.livemode))
+        .bind(flag(redemption.livemode))
         .bind(redemption.customer_id)
         .bind(redemption.coupon_id)
         .fetch_optional(&self.pool)
@@ -80,7 +80,7 @@ impl Db {
             "DELETE FROM coupon_redemptions
              WHERE livemode = $1 AND customer_id = $2 AND coupon_id = $3 AND idempotency_key = $4",
         )
-        .bind(i64::from(redemption.livemode))
+        .bind(flag(redemption.livemode))
         .bind(redemption.customer_id)
         .bind(redemption.coupon_id)
         .bind(redemption.key)

@@ -30,12 +30,14 @@ fn email_change_row(r: &sqlx::any::AnyRow) -> Result<EmailChangeRow, sqlx::Error
 
 impl Db {
     /// Stores a new change; the customer's earlier unused ones are spent,
-    /// so only the newest address can be confirmed.
+    /// so only the newest address can be confirmed (in one transaction, so
+    /// two requests at once cannot leave two usable links).
     pub async fn insert_email_change(
         &self,
         change: &EmailChangeRow,
         token_hash: &str,
     ) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE email_changes SET used_at = $1
              WHERE customer_id = $2 AND livemode = $3 AND used_at IS NULL",
@@ -43,7 +45,7 @@ impl Db {
         .bind(change.created_at)
         .bind(&change.customer_id)
         .bind(flag(change.livemode))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO email_changes (id, token_hash, customer_id, livemode, new_email, created_at, expires_at, used_at)
@@ -56,8 +58,9 @@ impl Db {
         .bind(&change.new_email)
         .bind(change.created_at)
         .bind(change.expires_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

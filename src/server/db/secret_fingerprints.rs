@@ -1,7 +1,7 @@
 //! Which identity-hash secrets each mode runs with, as fingerprints (see the
 //! migration `secret_fingerprints`).
 
-use super::{Db, DbError};
+use super::{Db, DbError, flag};
 
 impl Db {
     /// Records `fingerprints` as the secrets of `livemode` (replacing the
@@ -14,7 +14,7 @@ impl Db {
     ) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM secret_fingerprints WHERE livemode = $1")
-            .bind(i64::from(livemode))
+            .bind(flag(livemode))
             .execute(&mut *tx)
             .await?;
         let mut shared = false;
@@ -23,14 +23,14 @@ impl Db {
                 "INSERT INTO secret_fingerprints (livemode, fingerprint) VALUES ($1, $2)
                  ON CONFLICT (livemode, fingerprint) DO NOTHING",
             )
-            .bind(i64::from(livemode))
+            .bind(flag(livemode))
             .bind(fingerprint)
             .execute(&mut *tx)
             .await?;
             let other: Option<i64> = sqlx::query_scalar(
                 "SELECT livemode FROM secret_fingerprints WHERE livemode = $1 AND fingerprint = $2",
             )
-            .bind(i64::from(!livemode))
+            .bind(flag(!livemode))
             .bind(fingerprint)
             .fetch_optional(&mut *tx)
             .await?;

@@ -2,27 +2,21 @@
 //! (see `server::email_change`). `GET` shows the address and one button,
 //! so a mail scanner's visit changes nothing; the button's `POST` saves it.
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::pages::static_page::StaticPage;
-use crate::server::app::MAX_REQUEST_BODY;
 use crate::server::email_change;
 use crate::server::routes::error_page::{render_error, render_static};
+use crate::server::routes::posted_field;
 use crate::server::state::AppState;
 
-/// The query's or the form's `token`.
-fn token_of(pairs: &[u8]) -> String {
-    url::form_urlencoded::parse(pairs)
+pub async fn confirm_page(State(state): State<AppState>, request: Request) -> Response {
+    let token = url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
-pub async fn confirm_page(State(state): State<AppState>, request: Request) -> Response {
-    let token = token_of(request.uri().query().unwrap_or_default().as_bytes());
+        .unwrap_or_default();
     match email_change::pending(&state, &token).await {
         Ok(row) => {
             let page = StaticPage::EmailConfirm {
@@ -36,12 +30,7 @@ pub async fn confirm_page(State(state): State<AppState>, request: Request) -> Re
 }
 
 pub async fn confirm(State(state): State<AppState>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let token = match axum::body::to_bytes(body, MAX_REQUEST_BODY).await {
-        Ok(bytes) => token_of(&bytes),
-        Err(_) => String::new(),
-    };
-    let request = Request::from_parts(parts, Body::empty());
+    let (request, token) = posted_field(request, "token").await;
     match email_change::confirm(&state, &token).await {
         Ok(email) => {
             render_static(

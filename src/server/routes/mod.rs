@@ -15,6 +15,7 @@ pub mod security_headers;
 pub mod session_link;
 pub mod sign_in;
 
+use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -56,6 +57,20 @@ pub fn session_redirect(
     };
     add_cookie(headers, &session::clear_cookie(other, secure));
     response
+}
+
+/// Reads a posted form's field `name` (empty when missing or unreadable)
+/// and gives the request back without its body, for the page to render.
+pub async fn posted_field(request: Request, name: &str) -> (Request, String) {
+    let (parts, body) = request.into_parts();
+    let value = match axum::body::to_bytes(body, crate::server::app::MAX_REQUEST_BODY).await {
+        Ok(bytes) => url::form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    (Request::from_parts(parts, axum::body::Body::empty()), value)
 }
 
 /// Appends a `Set-Cookie` header.

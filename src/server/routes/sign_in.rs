@@ -19,7 +19,7 @@ use crate::server::origins;
 use crate::server::rate_limit::{self, SIGN_IN_PER_CLIENT, SIGN_IN_PER_IDENTITY};
 use crate::server::routes::client_ip::client_ip;
 use crate::server::routes::error_page::{render_error, render_static};
-use crate::server::routes::{audit_sign_in, session_redirect};
+use crate::server::routes::{audit_sign_in, posted_field, session_redirect};
 use crate::server::session::{self, CookieSite, SessionScope};
 use crate::server::state::AppState;
 use crate::server::stripe::EmailOwner;
@@ -155,15 +155,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
 /// `POST /portal`: the confirmation's button; the link rides in the form.
 pub async fn confirm_sign_in(State(state): State<AppState>, request: Request) -> Response {
     let client = client_ip(&state, &request);
-    let (parts, body) = request.into_parts();
-    let link = match axum::body::to_bytes(body, crate::server::app::MAX_REQUEST_BODY).await {
-        Ok(bytes) => url::form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == "link")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    let request = Request::from_parts(parts, axum::body::Body::empty());
+    let (request, link) = posted_field(request, "link").await;
     match open_session(
         &state,
         &SignInLink::parse(&link),

@@ -32,6 +32,16 @@ async fn confirmation_link(to: &str) -> String {
     format!("{}?{}", url.path(), url.query().unwrap_or_default())
 }
 
+/// The confirmation page's button, pressed.
+async fn press_confirm(app: &TestApp, token: &str) -> reqwest::Response {
+    app.post_page(
+        "/email/confirm",
+        &[("token", token)],
+        &[("sec-fetch-site", "same-origin"), ("accept-language", "en")],
+    )
+    .await
+}
+
 fn token_in(path: &str) -> String {
     let query = path.split_once('?').map_or("", |(_, q)| q);
     url::form_urlencoded::parse(query.as_bytes())
@@ -61,24 +71,12 @@ async fn a_new_email_is_saved_only_once_its_owner_confirms_it() {
     assert!(page.text().await.unwrap().contains(new.as_str()));
     assert_eq!(customer(ada_id).await["email"], old.as_str());
     let token = token_in(&path);
-    let done = app
-        .post_page(
-            "/email/confirm",
-            &[("token", &token)],
-            &[("sec-fetch-site", "same-origin"), ("accept-language", "en")],
-        )
-        .await;
+    let done = press_confirm(&app, &token).await;
     assert_eq!(done.status(), 200);
     assert!(done.text().await.unwrap().contains("now uses"));
     assert_eq!(customer(ada_id).await["email"], new.as_str());
     // The link works once.
-    let again = app
-        .post_page(
-            "/email/confirm",
-            &[("token", &token)],
-            &[("sec-fetch-site", "same-origin")],
-        )
-        .await;
+    let again = press_confirm(&app, &token).await;
     assert_eq!(again.status(), 410);
 }
 
@@ -120,13 +118,7 @@ async fn a_customer_cannot_take_another_customers_email() {
     let (status, _) = stripe_post("customers", &[("email", free.as_str())]).await;
     assert_eq!(status, 200);
     let token = token_in(&path);
-    let refused = app
-        .post_page(
-            "/email/confirm",
-            &[("token", &token)],
-            &[("sec-fetch-site", "same-origin"), ("accept-language", "en")],
-        )
-        .await;
+    let refused = press_confirm(&app, &token).await;
     assert_eq!(refused.status(), 422);
     assert_eq!(customer(ada_id).await["email"], seed.customers["ada"].email);
 }

@@ -180,16 +180,10 @@ async fn malformed_input_gets_a_4xx_and_changes_nothing() {
     report(
         "fuzz",
         &format!(
-            "{cases} cases fuzzed over {} server functions, {} failures",
-            Endpoint::ALL.len(),
-            failures.len()
+            "{cases} cases fuzzed over {} server functions",
+            Endpoint::ALL.len()
         ),
-    );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
+        &failures,
     );
     // Fields of every kind were fuzzed, not only free text.
     assert!(

@@ -159,12 +159,20 @@ pub async fn snapshot(customer_id: &str) -> Value {
     })
 }
 
-/// Writes one figure line for scripts/test (no-op without
-/// `PORTICO_TEST_FIGURES`).
-pub fn report(name: &str, line: &str) {
+/// Writes one figure line for scripts/test (`figures`, then the count of
+/// `failures`; the file is skipped without `PORTICO_TEST_FIGURES`), then
+/// fails the test with every failure listed, if any.
+pub fn report(name: &str, figures: &str, failures: &[String]) {
+    let line = format!("{figures}, {} failures", failures.len());
     if let Ok(dir) = std::env::var("PORTICO_TEST_FIGURES") {
         let _ = std::fs::create_dir_all(&dir);
-        let _ = std::fs::write(format!("{dir}/{name}.txt"), line);
+        let _ = std::fs::write(format!("{dir}/{name}.txt"), &line);
     }
     eprintln!("{name}: {line}");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

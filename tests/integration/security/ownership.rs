@@ -116,16 +116,8 @@ async fn another_customers_ids_are_refused_everywhere() {
     }
     report(
         "ownership",
-        &format!(
-            "{pairs} pairs of another customer's ids tried, {} failures",
-            failures.len()
-        ),
-    );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
+        &format!("{pairs} pairs of another customer's ids tried"),
+        &failures,
     );
     assert!(pairs > 60, "{pairs} pairs");
 }
