@@ -259,6 +259,107 @@ class Emulator(unittest.TestCase):
         self.assertNotIn('class Element ', js)
         self.assertIn('confirmCardSetup', js)
 
+    def customer_paying_with(self, card, price='pro_monthly'):
+        """A customer on `price`, paid with a good card, whose default
+        card is then `card`."""
+        st, cus, _ = self.api('POST', '/v1/customers', {
+            'email': 'pending-%d@example.com' % random.randint(0, 10**9)})
+        sub = None
+        for number in ('4242424242424242', card):
+            st, pm, _ = self.api('POST', '/v1/payment_methods', {
+                'type': 'card', 'card[number]': number,
+                'card[exp_month]': '12', 'card[exp_year]': '2034',
+                'card[cvc]': '123'})
+            self.api('POST', '/v1/payment_methods/%s/attach' % pm['id'],
+                     {'customer': cus['id']})
+            self.api('POST', '/v1/customers/' + cus['id'],
+                     {'invoice_settings[default_payment_method]': pm['id']})
+            if sub is None:
+                st, sub, _ = self.api('POST', '/v1/subscriptions', {
+                    'customer': cus['id'],
+                    'items[0][price]': self.m['prices'][price]})
+                self.assertEqual((st, sub['status']), (200, 'active'))
+        return cus['id'], sub
+
+    def change_price(self, sub, price, proration):
+        return self.api('POST', '/v1/subscriptions/' + sub['id'], {
+            'items[0][id]': sub['items']['data'][0]['id'],
+            'items[0][price]': self.m['prices'][price],
+            'proration_behavior': proration,
+            'payment_behavior': 'pending_if_incomplete'})
+
+    def test_pending_update_declined_keeps_the_old_price(self):
+        # Real Stripe: with pending_if_incomplete an upgrade whose invoice
+        # is declined is not applied; voiding its invoice discards it.
+        cus, sub = self.customer_paying_with('4000000000000341')
+        st, held, _ = self.change_price(sub, 'pro_yearly', 'create_prorations')
+        self.assertEqual(st, 200, held)
+        self.assertEqual(held['status'], 'active')
+        self.assertEqual(held['items']['data'][0]['price']['id'],
+                         self.m['prices']['pro_monthly'])
+        pending = held['pending_update']['subscription_items'][0]
+        self.assertEqual(pending['price']['id'], self.m['prices']['pro_yearly'])
+        self.assertLessEqual(held['pending_update']['expires_at'],
+                             time.time() + 23 * 3600)
+        st, inv, _ = self.api('GET', '/v1/invoices/' + held['latest_invoice'])
+        self.assertEqual(inv['status'], 'open')
+        st, paying, _ = self.api('GET', '/v1/invoices/' + inv['id'], {
+            'expand[]': 'payments.data.payment.payment_intent'})
+        intent = paying['payments']['data'][0]['payment']['payment_intent']
+        self.assertEqual(intent['status'], 'requires_payment_method')
+        st, void, _ = self.api('POST', '/v1/invoices/%s/void' % inv['id'])
+        self.assertEqual((st, void['status']), (200, 'void'))
+        st, after, _ = self.api('GET', '/v1/subscriptions/' + sub['id'])
+        self.assertEqual((after['status'], after['pending_update']),
+                         ('active', None))
+        self.assertEqual(after['items']['data'][0]['price']['id'],
+                         self.m['prices']['pro_monthly'])
+        self.assertEqual(after['latest_invoice'], inv['id'])
+        st, invs, _ = self.api('GET', '/v1/invoices', {'customer': cus})
+        self.assertEqual(sorted(i['status'] for i in invs['data']),
+                         ['paid', 'void'])
+        self.assertParses('Subscription', held)
+        self.assertParses('Invoice', paying)
+
+    def test_pending_update_applies_once_3ds_is_completed(self):
+        cus, sub = self.customer_paying_with('4000002500003155',
+                                             'starter_monthly')
+        st, held, _ = self.change_price(sub, 'pro_monthly', 'always_invoice')
+        self.assertEqual(st, 200, held)
+        self.assertEqual(held['items']['data'][0]['price']['id'],
+                         self.m['prices']['starter_monthly'])
+        self.assertIsNotNone(held['pending_update'])
+        st, inv, _ = self.api('GET', '/v1/invoices/' + held['latest_invoice'])
+        with urllib.request.urlopen(inv['hosted_invoice_url']) as r:
+            self.assertIn('Complete authentication', r.read().decode())
+        req = urllib.request.Request(
+            inv['hosted_invoice_url'] + '/authenticate',
+            data=b'success=true', method='POST')
+        with urllib.request.urlopen(req) as r:
+            self.assertEqual(r.status, 200)  # followed to the page
+        st, after, _ = self.api('GET', '/v1/subscriptions/' + sub['id'])
+        self.assertEqual(after['pending_update'], None)
+        self.assertEqual(after['items']['data'][0]['price']['id'],
+                         self.m['prices']['pro_monthly'])
+        st, inv, _ = self.api('GET', '/v1/invoices/' + inv['id'])
+        self.assertEqual((inv['status'], inv['total']), ('paid', 2000))
+
+    def test_always_invoice_bills_the_change_at_once(self):
+        cus, sub = self.customer_paying_with('4242424242424242',
+                                             'starter_monthly')
+        st, after, _ = self.change_price(sub, 'pro_monthly', 'always_invoice')
+        self.assertEqual(after['pending_update'], None)
+        self.assertNotEqual(after['latest_invoice'], sub['latest_invoice'])
+        st, inv, _ = self.api('GET', '/v1/invoices/' + after['latest_invoice'])
+        self.assertEqual(inv['status'], 'paid')
+
+    def test_pending_update_takes_only_its_parameters(self):
+        cus, sub = self.customer_paying_with('4242424242424242')
+        st, err, _ = self.api('POST', '/v1/subscriptions/' + sub['id'], {
+            'payment_behavior': 'pending_if_incomplete',
+            'metadata[a]': 'b'})
+        self.assertEqual((st, err['error']['param']), (400, 'metadata'))
+
     def test_idempotent_post_is_replayed(self):
         cus = self.m['customers']['empty']['id']
         params = {'customer': cus,

@@ -87,6 +87,10 @@ pub enum PortalError {
     /// The card was declined or needs authentication the portal cannot do here.
     #[error("payment failed")]
     PaymentFailed,
+    /// A change invoiced at once waits for the customer's bank to confirm
+    /// the payment (3-D Secure); until then the old price holds.
+    #[error("payment needs confirmation")]
+    PaymentNeedsConfirmation,
     /// Resubscribing needs a saved payment method.
     #[error("no payment method")]
     NoPaymentMethod,
@@ -125,6 +129,7 @@ impl PortalError {
             Self::CouponInvalid
             | Self::NoPaymentMethod
             | Self::PaymentFailed
+            | Self::PaymentNeedsConfirmation
             | Self::QuantityOutOfRange
             | Self::PlanUnavailable
             | Self::CardIsDefault
@@ -145,7 +150,7 @@ impl PortalError {
 
     /// Every variant (with one field for `InvalidDetail`), for tests that
     /// check each one has a translation.
-    pub const ALL: [PortalError; 32] = [
+    pub const ALL: [PortalError; 33] = [
         Self::AmbiguousEmail,
         Self::EmailTaken,
         Self::HashExpired,
@@ -171,6 +176,7 @@ impl PortalError {
         Self::CouponInvalid,
         Self::NoPaymentMethod,
         Self::PaymentFailed,
+        Self::PaymentNeedsConfirmation,
         Self::QuantityOutOfRange,
         Self::PlanUnavailable,
         Self::InProgress,

@@ -68,6 +68,9 @@ pub fn allows(config: &PortalConfig, subscription: &Subscription, action: Action
     // A scheduled plan change owns the item until it is dropped: changing
     // plan or quantity again would race with it.
     let scheduled = subscription.scheduled_change.is_some();
+    // So does a change Stripe holds until its payment is confirmed: a new
+    // one would replace it behind the customer's back.
+    let awaiting = subscription.awaiting_payment.is_some();
     // The merchant's own schedule (a ramp, a contract) is not the
     // customer's to change or end, as in Stripe's portal.
     if subscription.merchant_schedule && !status.has_ended() {
@@ -75,7 +78,7 @@ pub fn allows(config: &PortalConfig, subscription: &Subscription, action: Action
     }
     match action {
         Action::ChangePlan => {
-            config.change_plan && healthy && !pending && !scheduled && single_item
+            config.change_plan && healthy && !pending && !scheduled && !awaiting && single_item
         }
         // Dropping a scheduled change keeps the customer on the plan they
         // have: always allowed while it is pending, like reactivating.
@@ -85,6 +88,7 @@ pub fn allows(config: &PortalConfig, subscription: &Subscription, action: Action
                 && healthy
                 && !pending
                 && !scheduled
+                && !awaiting
                 && single_item
                 && subscription
                     .lines

@@ -22,12 +22,38 @@ async def h_pay(layer, req, id):
                 headers={'Location': '/_compat/invoices/%s' % id})
 
 
+async def h_authenticate(layer, req, id):
+    # Real Stripe's hosted invoice page runs 3-D Secure when the payment
+    # asks for it; here the customer completes or fails it with a button
+    # (localstripe's own authentication endpoint, as its Stripe.js does).
+    st, inv, _, _ = await layer.inner('GET', '/v1/invoices/%s' % id)
+    pi = await _payment_intent(layer, inv if st == 200 else None)
+    if pi and pi.get('status') == 'requires_action':
+        success = req.params.get('success') == 'true'
+        await layer.inner('POST', '/v1/payment_intents/%s/_authenticate'
+                          % pi['id'],
+                          query=[('success', 'true' if success else 'false')],
+                          json_body={'client_secret': pi['client_secret']})
+    return Resp(303, raw=b'', content_type='text/plain',
+                headers={'Location': '/_compat/invoices/%s' % id})
+
+
+async def _payment_intent(layer, inv):
+    pid = (inv or {}).get('payment_intent')
+    if not pid:
+        return None
+    st, pi, _, _ = await layer.inner('GET', '/v1/payment_intents/' + pid)
+    return pi if st == 200 else None
+
+
 async def h_page(layer, req, id):
     inv = await load_invoice(layer, id)
     if inv is None:
         return Resp(404, raw=b'invoice not found',
                     content_type='text/plain')
-    return Resp(200, raw=render_invoice_html(inv).encode(),
+    pi = await _payment_intent(layer, inv)
+    needs_action = bool(pi) and pi.get('status') == 'requires_action'
+    return Resp(200, raw=render_invoice_html(inv, needs_action).encode(),
                 content_type='text/html; charset=utf-8')
 
 
@@ -100,17 +126,25 @@ def invoice_text_lines(inv):
     return out
 
 
-def render_invoice_html(inv):
+def render_invoice_html(inv, needs_action=False):
     lines = invoice_text_lines(inv)
     title = html.escape(lines[0])
     body = '\n'.join('<p>%s</p>' % html.escape(x) if x else '<br>'
                      for x in lines[1:])
     pdf = html.escape(inv.get('invoice_pdf') or '')
     pay = ''
-    if inv.get('status') == 'open':
+    iid = html.escape(inv.get('id') or '')
+    if inv.get('status') == 'open' and needs_action:
+        pay = ''.join(
+            '<form method="post" action="/_compat/invoices/%s/authenticate">'
+            '<input type="hidden" name="success" value="%s">'
+            '<button type="submit">%s</button></form>' % (iid, ok, label)
+            for ok, label in (('true', 'Complete authentication'),
+                              ('false', 'Fail authentication')))
+        pay = '<p>Your bank asks you to confirm this payment.</p>' + pay
+    elif inv.get('status') == 'open':
         pay = ('<form method="post" action="/_compat/invoices/%s/pay">'
-               '<button type="submit">Pay now</button></form>'
-               % html.escape(inv.get('id') or ''))
+               '<button type="submit">Pay now</button></form>' % iid)
     return ('<!doctype html><html><head><meta charset="utf-8"><title>%s'
             '</title></head><body><h1>%s</h1>%s%s<p><a href="%s">Download '
             'PDF</a></p></body></html>\n' % (title, title, body, pay, pdf))

@@ -15,6 +15,8 @@ async def h_list(layer, req):
     p = req.params
     q = [(k, p[k]) for k in ('customer', 'subscription') if p.get(k)]
     invs = await layer.inner_list('/v1/invoices', req.auth, q)
+    invs = [i for i in invs
+            if not layer.state.extras(i['id']).get('hidden')]
     if p.get('status'):
         invs = [i for i in invs if i.get('status') == p['status']]
     if p.get('collection_method'):
@@ -217,3 +219,24 @@ async def includable(layer, inv, key, cache):
                                    'paid_at': tr.get('paid_at')}})
     return {'object': 'list', 'data': data, 'has_more': False,
             'url': '/v1/invoice_payments?invoice=%s' % inv.get('id')}
+
+
+async def h_void(layer, req, id):
+    # localstripe's void marks the invoice's subscription canceled (it
+    # treats every subscription invoice as the first one), so the layer
+    # voids a pending update's invoice itself: the payment is canceled,
+    # the invoice reads void, and the update is discarded, as in real
+    # Stripe.  Other invoices go to localstripe unchanged.
+    sub_id = subscriptions.held_by(layer, id)
+    if sub_id is None:
+        return await layer.passthrough(req)
+    inv = await layer.inner_obj('GET', '/v1/invoices/' + id, auth=req.auth)
+    if inv.get('status') != 'open':
+        raise StripeError(400, 'You can only void an open invoice.')
+    if inv.get('payment_intent'):
+        await layer.inner('POST', '/v1/payment_intents/%s/cancel'
+                          % inv['payment_intent'], auth=req.auth)
+    layer.state.set_extras(id, voided=now())
+    await subscriptions.drop_pending(layer, sub_id, req.auth)
+    inv = await layer.inner_obj('GET', '/v1/invoices/' + id, auth=req.auth)
+    return Resp(200, layer.shaper.walk(inv))

@@ -32,6 +32,8 @@ ROUTES = [
     ('GET', r'/_compat/invoices/' + ID + '/pdf', documents.h_pdf),
     ('GET', r'/_compat/invoices/' + ID, documents.h_page),
     ('POST', r'/_compat/invoices/' + ID + '/pay', documents.h_pay),
+    ('POST', r'/_compat/invoices/' + ID + '/authenticate',
+     documents.h_authenticate),
     ('DELETE', r'/_config/data', control.h_reset),
     # Catalog
     ('POST', r'/v1/prices', prices.h_create),
@@ -59,6 +61,7 @@ ROUTES = [
     ('GET', r'/v1/invoices/upcoming', invoices.h_upcoming),
     ('POST', r'/v1/invoices/create_preview', invoices.h_preview),
     ('POST', r'/v1/invoices/' + ID + '/pay', invoices.h_pay),
+    ('POST', r'/v1/invoices/' + ID + '/void', invoices.h_void),
     # Customers and their cards
     ('GET', r'/v1/customers', customers.h_list),
     ('GET', r'/v1/customers/search', customers.h_search),

@@ -4,6 +4,7 @@ item per subscription); what localstripe drops or lacks (metadata updates,
 cancellation details, discounts, schedule, ...) is kept in the side table
 and merged into every response by shaping.subscriptions."""
 
+import copy
 import json
 import urllib.parse
 
@@ -22,6 +23,8 @@ async def get_sub(layer, id, auth):
     if status >= 400 or parsed is None:
         raise upstream_error(status, parsed, content, 'GET',
                              '/v1/subscriptions/' + id)
+    if layer.state.extras(id).get('pending'):
+        await settle_pending(layer, id, auth)
     return layer.shaper.walk(parsed)
 
 
@@ -178,6 +181,12 @@ def _sub_404(body):
 async def h_update(layer, req, id):
     p = req.params
     before = await get_sub(layer, id, req.auth)
+    if 'items' in p and layer.state.extras(id).get('pending'):
+        # A new item change replaces the one waiting for payment (the
+        # layer's choice; Stripe documents none), so localstripe's items
+        # go back to what the customer has before it moves them again.
+        await drop_pending(layer, id, req.auth)
+        before = await get_sub(layer, id, req.auth)
     if before.get('status') in ('canceled', 'incomplete_expired'):
         allowed = {'metadata', 'cancellation_details', 'expand'}
         if set(p) - allowed:
@@ -194,6 +203,15 @@ async def h_update(layer, req, id):
             'directly is not allowed. Please update the schedule '
             'instead.' % sched['id'])
     refuse_unknown(p, SUB_UPDATE_PARAMS)
+    pending = p.get('payment_behavior') == 'pending_if_incomplete'
+    if pending:
+        others = sorted(set(p) - PENDING_PARAMS)
+        if others:
+            # Real Stripe: a pending update takes only these parameters.
+            raise StripeError(
+                400, 'When payment_behavior is pending_if_incomplete, '
+                'only %s may be passed.' % ', '.join(sorted(PENDING_PARAMS)),
+                param=others[0])
     body = {}
     items = translate_items(p.get('items')) if 'items' in p else None
     if items:
@@ -256,10 +274,16 @@ async def h_update(layer, req, id):
         extras['discounts'] = discounts
     if body:
         t0 = now()
-        await layer.inner_obj('POST', '/v1/subscriptions/' + id,
-                              json_body=body, auth=req.auth)
+        updated = await layer.inner_obj('POST', '/v1/subscriptions/' + id,
+                                        json_body=body, auth=req.auth)
         if p.get('proration_behavior') == 'none' and 'items' in body:
             await drop_prorations(layer, before, t0, req.auth)
+        if 'items' in body:
+            invoice = await invoice_now(layer, before, updated,
+                                        p.get('proration_behavior'),
+                                        req.auth)
+            if invoice and invoice.get('status') != 'paid' and pending:
+                hold(layer, before, updated, invoice['id'])
     if extras:
         layer.state.set_extras(id, **extras)
     if discounts:
@@ -278,6 +302,113 @@ async def h_update(layer, req, id):
         await webhooks.emit(layer, 'customer.subscription.updated', after,
                             req, previous_attributes=prev)
     return Resp(200, after)
+
+
+# Real Stripe: the parameters a pending update accepts.
+PENDING_PARAMS = {'expand', 'payment_behavior', 'proration_behavior',
+                  'proration_date', 'billing_cycle_anchor', 'items',
+                  'trial_end', 'trial_from_plan', 'add_invoice_items'}
+# Real Stripe: a pending update expires 23 hours after the update at the
+# latest (or at the period's end, if sooner), and its invoice is voided.
+PENDING_SECONDS = 23 * 3600
+
+
+def _interval(sub):
+    plan = (sub.get('plan') or {})
+    return plan.get('interval'), plan.get('interval_count')
+
+
+async def invoice_now(layer, before, updated, proration, auth):
+    """The invoice an item change makes at once, paid if it can be.
+    Real Stripe invoices at once when the billing interval changes
+    (localstripe does that itself) or with proration_behavior=
+    always_invoice (localstripe never does: the layer invoices the
+    prorations with the subscription's new item)."""
+    latest = updated.get('latest_invoice')
+    if _interval(before) != _interval(updated):
+        if not latest or latest == before.get('latest_invoice'):
+            return None
+        return await layer.inner_obj('GET', '/v1/invoices/' + latest,
+                                     auth=auth)
+    if proration != 'always_invoice':
+        return None
+    inv = await layer.inner_obj(
+        'POST', '/v1/invoices',
+        json_body={'customer': before['customer'],
+                   'subscription': before['id']}, auth=auth)
+    await layer.inner('POST', '/v1/invoices/%s/pay' % inv['id'], auth=auth)
+    return await layer.inner_obj('GET', '/v1/invoices/' + inv['id'],
+                                 auth=auth)
+
+
+def hold(layer, before, updated, invoice_id):
+    """Real Stripe pending update: the payment failed or awaits 3-D
+    Secure, so the subscription keeps its items and status, reports the
+    change in `pending_update` and its unpaid invoice as latest_invoice.
+    localstripe has already applied the change, so the layer shows the
+    subscription as it was until the invoice is paid (settle_pending) or
+    voided (drop_pending)."""
+    updated = layer.shaper.walk(copy.deepcopy(updated))
+    expires = now() + PENDING_SECONDS
+    period_end = before.get('current_period_end')
+    if isinstance(period_end, int) and period_end > now():
+        expires = min(expires, period_end)
+    layer.state.set_extras(before['id'], pending={
+        'invoice': invoice_id,
+        'view': {k: before.get(k) for k in ('items', 'plan', 'quantity',
+                                            'status')},
+        'update': {'billing_cycle_anchor': None, 'expires_at': expires,
+                   'subscription_items': updated['items']['data'],
+                   'trial_end': None, 'trial_from_plan': None}})
+
+
+def held_by(layer, invoice_id):
+    """The subscription whose pending update waits for `invoice_id`."""
+    for sid, ex in layer.state.data['extras'].items():
+        if (ex.get('pending') or {}).get('invoice') == invoice_id:
+            return sid
+    return None
+
+
+async def settle_pending(layer, id, auth):
+    """Real Stripe applies a pending update once its invoice is paid (by
+    3-D Secure on the hosted page, or a retry with another card)."""
+    held = layer.state.extras(id).get('pending') or {}
+    st, inv, _, _ = await layer.inner('GET', '/v1/invoices/' +
+                                      held.get('invoice', ''), auth=auth)
+    if st != 200 or not inv or inv.get('status') != 'paid':
+        return
+    layer.state.set_extras(id, pending=None)
+    after = await get_sub(layer, id, auth)
+    await webhooks.emit(layer, 'customer.subscription.updated', after, None,
+                        previous_attributes={
+                            'items': held['view']['items'],
+                            'pending_update': held['update']})
+
+
+async def drop_pending(layer, id, auth):
+    """Real Stripe: voiding the invoice of a pending update discards the
+    update.  localstripe applied it already, so the layer moves the item
+    back; that move's own proration items, and the credit invoice
+    localstripe makes when the interval changes back, are bookkeeping of
+    the emulator's, not Stripe objects, and are removed or hidden."""
+    held = layer.state.extras(id).get('pending') or {}
+    old = (held.get('view') or {}).get('items', {}).get('data') or []
+    if not old:
+        layer.state.set_extras(id, pending=None)
+        return
+    cur = await layer.inner_obj('GET', '/v1/subscriptions/' + id, auth=auth)
+    t0 = now()
+    item = {'plan': old[0]['plan']['id'],
+            'quantity': old[0].get('quantity', 1)}
+    if cur['items']['data']:
+        item['id'] = cur['items']['data'][0]['id']
+    after = await layer.inner_obj('POST', '/v1/subscriptions/' + id,
+                                  json_body={'items': [item]}, auth=auth)
+    await drop_prorations(layer, cur, t0, auth)
+    if after.get('latest_invoice') not in (None, held['invoice']):
+        layer.state.set_extras(after['latest_invoice'], hidden=True)
+    layer.state.set_extras(id, pending=None, latest_invoice=held['invoice'])
 
 
 async def drop_prorations(layer, sub, since, auth):

@@ -149,6 +149,9 @@ pub fn error(locale: Locale, error: PortalError) -> &'static str {
         PortalError::CouponInvalid => td_string!(locale, error.coupon_invalid),
         PortalError::NoPaymentMethod => td_string!(locale, error.no_payment_method),
         PortalError::PaymentFailed => td_string!(locale, error.payment_failed),
+        PortalError::PaymentNeedsConfirmation => {
+            td_string!(locale, error.payment_needs_confirmation)
+        }
         PortalError::QuantityOutOfRange => td_string!(locale, error.quantity_out_of_range),
         PortalError::PlanUnavailable => td_string!(locale, error.plan_unavailable),
         PortalError::InProgress => td_string!(locale, error.in_progress),

@@ -7,8 +7,8 @@ use crate::components::format;
 use crate::components::invoice_table::history_href;
 use crate::i18n::*;
 use crate::model::{
-    Discount, InvoiceScope, Money, ScheduledChange, Subscription, SubscriptionLine,
-    SubscriptionStatus,
+    AwaitingPayment, Discount, InvoiceScope, Money, ScheduledChange, Subscription,
+    SubscriptionLine, SubscriptionStatus,
 };
 use crate::portal_config::PortalConfig;
 use crate::quantity_preset::QuantityPreset;
@@ -47,6 +47,12 @@ pub fn SubscriptionCard(
     let dates = Dates::of(&subscription);
     let lines = subscription.lines.clone();
     let scheduled = subscription.scheduled_change.clone();
+    let awaiting = subscription.awaiting_payment.map(|a| {
+        (
+            a,
+            history_href(&InvoiceScope::Subscription(subscription.id.clone()), None),
+        )
+    });
     let merchant_schedule = subscription.merchant_schedule && !status.has_ended();
     let discount = subscription
         .discount
@@ -81,6 +87,7 @@ pub fn SubscriptionCard(
             {discount.map(|(discount, (after, (interval, count)))| view! { <DiscountView discount after interval count /> })}
             <DatesView dates />
             {scheduled.map(|change| view! { <ScheduledChangeView change /> })}
+            {awaiting.map(|(awaiting, href)| view! { <AwaitingPaymentView awaiting href /> })}
             {merchant_schedule
                 .then(|| {
                     view! {
@@ -163,6 +170,26 @@ fn ScheduledChangeView(change: ScheduledChange) -> impl IntoView {
         )
     };
     view! { <p class="scheduled-change notice-warning">{text}</p> }
+}
+
+/// A change Stripe holds until its payment is confirmed, with the way to
+/// the invoice whose page confirms it.
+#[component]
+fn AwaitingPaymentView(awaiting: AwaitingPayment, href: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || {
+        let l = i18n.get_locale();
+        td_string!(
+            l,
+            portal.awaiting_payment,
+            date = format::date(l, awaiting.expires_at)
+        )
+    };
+    view! {
+        <p class="awaiting-payment notice-warning">
+            {text} " " <a href=href>{t!(i18n, portal.awaiting_payment_confirm)}</a>
+        </p>
+    }
 }
 
 /// "Starter · Monthly", or the product name alone.

@@ -30,8 +30,8 @@ pub use invoice::{Invoice, InvoiceCursor, InvoicePage, InvoiceScope, InvoiceStat
 pub use overview::{Customer, PortalOverview, SessionFrame};
 pub use plan::{PlanChoices, PlanOption, PlanPreview};
 pub use subscription::{
-    CancelReason, Discount, Interval, ScheduledChange, Subscription, SubscriptionLine,
-    SubscriptionStatus, mark_superseded,
+    AwaitingPayment, CancelReason, Discount, Interval, ScheduledChange, Subscription,
+    SubscriptionLine, SubscriptionStatus, mark_superseded,
 };
 
 pub use crate::money::Money;

@@ -146,6 +146,18 @@ pub struct Subscription {
     /// The card this subscription charges instead of the customer's default
     /// (Stripe's subscription-level `default_payment_method`).
     pub payment_method: Option<String>,
+    /// A change invoiced at once whose payment waits for the customer's
+    /// bank (Stripe's `pending_update`): the old price holds until then.
+    #[serde(default)]
+    pub awaiting_payment: Option<AwaitingPayment>,
+}
+
+/// A plan or quantity change Stripe holds until its invoice is paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingPayment {
+    /// When Stripe drops the change and voids its invoice if still unpaid
+    /// (Unix seconds).
+    pub expires_at: i64,
 }
 
 /// A plan change that takes effect at the end of the billing period (a

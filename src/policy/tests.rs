@@ -2,7 +2,7 @@
 //! row by row, never computed by a second copy of the rule under test.
 
 use super::*;
-use crate::model::{Interval, ScheduledChange};
+use crate::model::{AwaitingPayment, Interval, ScheduledChange};
 use crate::money::Money;
 
 fn line(unit_label: Option<&str>) -> SubscriptionLine {
@@ -51,6 +51,29 @@ fn subscription(
         scheduled_change: None,
         merchant_schedule: false,
         payment_method: None,
+        awaiting_payment: None,
+    }
+}
+
+#[test]
+fn a_change_awaiting_its_payment_is_not_changed_again() {
+    use SubscriptionStatus::*;
+    let config = PortalConfig {
+        change_plan: true,
+        quantity: true,
+        coupons: true,
+        ..Default::default()
+    };
+    for status in [Active, Trialing] {
+        let mut s = subscription(status, Pending::No, 1, true);
+        assert!(allows(&config, &s, Action::ChangePlan), "{status:?}");
+        assert!(allows(&config, &s, Action::UpdateQuantity), "{status:?}");
+        s.awaiting_payment = Some(AwaitingPayment { expires_at: 1 });
+        assert!(!allows(&config, &s, Action::ChangePlan), "{status:?}");
+        assert!(!allows(&config, &s, Action::UpdateQuantity), "{status:?}");
+        // The rest of the subscription stays the customer's.
+        assert!(allows(&config, &s, Action::Cancel), "{status:?}");
+        assert!(allows(&config, &s, Action::ApplyCoupon), "{status:?}");
     }
 }
 

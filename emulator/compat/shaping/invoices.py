@@ -7,6 +7,12 @@ from .fill import fill, fill_none
 class InvoiceShapes:
     def fix_invoice(self, inv, parent):
         iid = inv.get('id')
+        voided = self.state.extras(iid).get('voided') if iid else None
+        if voided:
+            # Voided by the layer (invoices.h_void), which localstripe's
+            # own void would turn into a canceled subscription.
+            inv['status'] = 'void'
+            inv.setdefault('status_transitions', {})['voided_at'] = voided
         status = inv.get('status')
         real = (isinstance(iid, str) and iid.startswith('in_')
                 and status not in (None, 'draft'))

@@ -13,6 +13,10 @@ class PaymentShapes:
              automatic_payment_methods=None,
              confirmation_method='automatic',
              payment_method_types=['card'])
+        err = pi.get('last_payment_error')
+        if isinstance(err, dict):
+            # Real Stripe: a declined payment's error is a card_error.
+            fill(err, type='card_error')
 
     def fix_charge(self, ch, parent):
         fill(ch,

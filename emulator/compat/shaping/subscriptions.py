@@ -10,6 +10,19 @@ class SubscriptionShapes:
     def fix_subscription(self, sub, parent):
         sid = sub.get('id')
         ex = self.state.extras(sid)
+        # Real Stripe pending update (subscriptions.hold): the subscription
+        # keeps what it had until the update's invoice is paid.
+        held = ex.get('pending')
+        if held:
+            for k, v in held['view'].items():
+                sub[k] = copy.deepcopy(v)
+            sub['pending_update'] = copy.deepcopy(held['update'])
+        # An invoice the layer hid (subscriptions.drop_pending) is not the
+        # latest one; the voided invoice of the dropped update is.
+        li = sub.get('latest_invoice')
+        if isinstance(li, str) and self.state.extras(li).get('hidden') \
+                and ex.get('latest_invoice'):
+            sub['latest_invoice'] = ex['latest_invoice']
         items = (sub.get('items') or {}).get('data') or []
         first_plan = items[0].get('plan') if items else None
         t = now()

@@ -26,7 +26,7 @@ use crate::policy::Action;
 use crate::server::audit::Audit;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
-use crate::server::stripe::ItemChange;
+use crate::server::stripe::{InvoicePayment, ItemChange, StripeApiError};
 
 /// What an action did, for the next page and the embed's events.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,7 +71,11 @@ where
 }
 
 /// Changes a subscription item's price or quantity now, billed as the
-/// configuration's `proration_behavior` says.
+/// configuration's `proration_behavior` says. A change invoiced at once
+/// applies only when its payment succeeds: while the customer's bank asks
+/// for 3-D Secure, Stripe holds it (the card says so and links the
+/// invoice); a declined payment drops it at once, so no later retry of the
+/// invoice can charge for a change the customer was told did not happen.
 async fn update_item(
     state: &AppState,
     session: &PortalSession,
@@ -80,7 +84,8 @@ async fn update_item(
     change: ItemChange<'_>,
     key: &str,
 ) -> Result<String, PortalError> {
-    state
+    let written = |e: StripeApiError| e.into_write_error();
+    let update = state
         .stripe
         .update_item(
             subscription,
@@ -90,5 +95,24 @@ async fn update_item(
             key,
         )
         .await
-        .map_err(|e| e.into_write_error())
+        .map_err(written)?;
+    let Some(invoice) = update.awaiting_invoice else {
+        return Ok(update.subscription);
+    };
+    match state
+        .stripe
+        .invoice_payment(&invoice)
+        .await
+        .map_err(written)?
+    {
+        InvoicePayment::NeedsConfirmation => Err(PortalError::PaymentNeedsConfirmation),
+        InvoicePayment::Failed => {
+            state
+                .stripe
+                .void_invoice(&invoice, &format!("{key}-void"))
+                .await
+                .map_err(written)?;
+            Err(PortalError::PaymentFailed)
+        }
+    }
 }

@@ -6,9 +6,9 @@ use stripe_billing::SubscriptionStatus as StripeStatus;
 use stripe_product::{Product, RecurringInterval};
 
 use crate::model::{
-    Address, CardExpiry, Customer, CustomerDetails, Discount, Interval, Invoice, InvoiceStatus,
-    PaymentCard, PlanOption, ScheduledChange, Subscription, SubscriptionLine, SubscriptionStatus,
-    TaxId, TaxIdKind,
+    Address, AwaitingPayment, CardExpiry, Customer, CustomerDetails, Discount, Interval, Invoice,
+    InvoiceStatus, PaymentCard, PlanOption, ScheduledChange, Subscription, SubscriptionLine,
+    SubscriptionStatus, TaxId, TaxIdKind,
 };
 use crate::money::Money;
 
@@ -63,6 +63,9 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
             .default_payment_method
             .as_ref()
             .map(|pm| pm.id().to_string()),
+        awaiting_payment: s.pending_update.as_ref().map(|p| AwaitingPayment {
+            expires_at: p.expires_at,
+        }),
     }
 }
 

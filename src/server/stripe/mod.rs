@@ -26,8 +26,8 @@ pub use catalog::{GROUP_METADATA, Redemption};
 pub use error::StripeApiError;
 pub use map::Profile;
 pub use mutations::{
-    Cancellation, ItemChange, META_CANCEL_COMMENT, META_CANCEL_REASON, META_RESUBSCRIBED_FROM,
-    Resubscription,
+    Cancellation, InvoicePayment, ItemChange, ItemUpdate, META_CANCEL_COMMENT, META_CANCEL_REASON,
+    META_RESUBSCRIBED_FROM, Resubscription,
 };
 pub use wallet::{CardSetup, SetupOutcome};
 

@@ -15,13 +15,13 @@ use stripe_billing::SubscriptionScheduleEndBehavior;
 use stripe_billing::invoice::{
     CreatePreviewInvoice, CreatePreviewInvoiceSubscriptionDetails,
     CreatePreviewInvoiceSubscriptionDetailsItems,
-    CreatePreviewInvoiceSubscriptionDetailsProrationBehavior,
+    CreatePreviewInvoiceSubscriptionDetailsProrationBehavior, RetrieveInvoice, VoidInvoiceInvoice,
 };
 use stripe_billing::subscription::{
     CancelSubscription, CancelSubscriptionCancellationDetails, CreateSubscription,
     CreateSubscriptionItems, CreateSubscriptionPaymentBehavior, UpdateSubscription,
     UpdateSubscriptionCancellationDetails, UpdateSubscriptionItems,
-    UpdateSubscriptionProrationBehavior,
+    UpdateSubscriptionPaymentBehavior, UpdateSubscriptionProrationBehavior,
 };
 use stripe_billing::subscription_schedule::{
     CreateSubscriptionSchedule, ReleaseSubscriptionSchedule, UpdateSubscriptionSchedule,
@@ -62,6 +62,26 @@ pub struct Resubscription<'a> {
 pub struct ItemChange<'a> {
     pub price: Option<&'a str>,
     pub quantity: Option<u64>,
+}
+
+/// What Stripe did with an item change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemUpdate {
+    /// The subscription Stripe wrote.
+    pub subscription: String,
+    /// The change invoiced at once and its payment did not go through
+    /// (declined, or waiting for 3-D Secure): Stripe keeps the old price
+    /// and holds the change as a pending update until this invoice is paid.
+    pub awaiting_invoice: Option<String>,
+}
+
+/// Where the payment of an invoice stands, for a held change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvoicePayment {
+    /// The customer's bank asks them to confirm it (3-D Secure).
+    NeedsConfirmation,
+    /// Declined, canceled, or not attempted: it will not complete by itself.
+    Failed,
 }
 
 /// Why a customer cancels, as given in the cancel dialog.
@@ -155,7 +175,11 @@ impl StripeApi {
         self.send_idempotent(&request, key).await
     }
 
-    /// Changes a subscription item's price and/or quantity.
+    /// Changes a subscription item's price and/or quantity. Sent as a
+    /// pending update: when the change is invoiced at once (an interval
+    /// change, or `always_invoice`) and the payment does not go through,
+    /// Stripe keeps the old price instead of leaving the new one on a
+    /// past-due subscription.
     pub async fn update_item(
         &self,
         subscription_id: &str,
@@ -163,17 +187,70 @@ impl StripeApi {
         change: ItemChange<'_>,
         proration: ProrationBehavior,
         key: &str,
-    ) -> Result<String, StripeApiError> {
+    ) -> Result<ItemUpdate, StripeApiError> {
         let proration: UpdateSubscriptionProrationBehavior = stripe_enum(proration.as_str());
-        let request = UpdateSubscription::new(subscription_id)
+        let sub = UpdateSubscription::new(subscription_id)
             .items(vec![UpdateSubscriptionItems {
                 id: Some(item_id.to_string()),
                 price: change.price.map(str::to_string),
                 quantity: change.quantity,
                 ..Default::default()
             }])
-            .proration_behavior(proration);
-        self.send_idempotent(&request, key).await
+            .proration_behavior(proration)
+            .payment_behavior(UpdateSubscriptionPaymentBehavior::PendingIfIncomplete)
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        let awaiting_invoice = sub
+            .pending_update
+            .as_ref()
+            .and(sub.latest_invoice.as_ref())
+            .and_then(|invoice| invoice.id().as_ref().map(|id| id.to_string()));
+        Ok(ItemUpdate {
+            subscription: sub.id.to_string(),
+            awaiting_invoice,
+        })
+    }
+
+    /// Where the payment of `invoice_id` stands (its first payment's intent).
+    pub async fn invoice_payment(
+        &self,
+        invoice_id: &str,
+    ) -> Result<InvoicePayment, StripeApiError> {
+        let invoice = RetrieveInvoice::new(invoice_id)
+            .expand(vec!["payments.data.payment.payment_intent".to_string()])
+            .send(&self.client)
+            .await?;
+        let needs_action = invoice
+            .payments
+            .iter()
+            .flat_map(|p| p.data.iter())
+            .filter_map(|p| p.payment.payment_intent.as_ref()?.as_object())
+            .any(|intent| intent.status.as_str() == "requires_action");
+        Ok(
+            if needs_action
+                && invoice
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.as_str() == "open")
+            {
+                InvoicePayment::NeedsConfirmation
+            } else {
+                InvoicePayment::Failed
+            },
+        )
+    }
+
+    /// Voids an open invoice; for the invoice of a pending update, Stripe
+    /// then discards the update.
+    pub async fn void_invoice(&self, invoice_id: &str, key: &str) -> Result<(), StripeApiError> {
+        VoidInvoiceInvoice::new(invoice_id)
+            .customize()
+            .request_strategy(strategy(key)?)
+            .send(&self.client)
+            .await?;
+        Ok(())
     }
 
     /// Applies a coupon or promotion code to a subscription (replacing any

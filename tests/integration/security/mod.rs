@@ -17,6 +17,7 @@
 //! - [`identities`]: static hashes can be turned off.
 //! - [`login_csrf`]: a static-hash link from another site asks first.
 //! - [`schedules`]: the merchant's schedule is not the customer's to undo.
+//! - [`payments`]: a change invoiced at once applies only when paid.
 //! - [`replays`], [`headers`]: stale forms, and the browser's part (CSP,
 //!   caching, cookies, HSTS, sign-in rate limit).
 //!
@@ -32,6 +33,7 @@ mod headers;
 mod identities;
 mod login_csrf;
 mod ownership;
+mod payments;
 mod replays;
 mod schedules;
 
