@@ -82,7 +82,8 @@ pub fn allows(config: &PortalConfig, subscription: &Subscription, action: Action
         }
         // Dropping a scheduled change keeps the customer on the plan they
         // have: always allowed while it is pending, like reactivating.
-        Action::KeepCurrentPlan => scheduled && !status.has_ended(),
+        // So is dropping a change that waits for its payment.
+        Action::KeepCurrentPlan => (scheduled || awaiting) && !status.has_ended(),
         Action::UpdateQuantity => {
             config.quantity
                 && healthy

@@ -350,9 +350,9 @@ def hold(layer, before, updated, invoice_id):
     voided (drop_pending)."""
     updated = layer.shaper.walk(copy.deepcopy(updated))
     expires = now() + PENDING_SECONDS
-    period_end = before.get('current_period_end')
-    if isinstance(period_end, int) and period_end > now():
-        expires = min(expires, period_end)
+    for end in (before.get('current_period_end'), before.get('trial_end')):
+        if isinstance(end, int) and end > now():
+            expires = min(expires, end)
     layer.state.set_extras(before['id'], pending={
         'invoice': invoice_id,
         'view': {k: before.get(k) for k in ('items', 'plan', 'quantity',
@@ -465,6 +465,9 @@ async def h_list(layer, req):
     subs = await layer.inner_list('/v1/subscriptions', req.auth, q)
     subs = [s for s in subs
             if not layer.state.extras(s['id']).get('hidden')]
+    for i, s in enumerate(subs):
+        if layer.state.extras(s['id']).get('pending'):
+            subs[i] = await get_sub(layer, s['id'], req.auth)  # settles
     status = p.get('status') or None
     if status is None:
         subs = [s for s in subs if s.get('status') not in

@@ -83,6 +83,11 @@ export async function addCard(customer: string, number: string, expMonth = "12",
   return pm.id;
 }
 
+/** Makes `paymentMethod` the card Stripe charges the customer's invoices to. */
+export async function makeDefaultCard(customer: string, paymentMethod: string): Promise<void> {
+  await stripe("POST", `customers/${customer}`, { "invoice_settings[default_payment_method]": paymentMethod });
+}
+
 /** The merchant's site scripts/test allows as a return origin (another origin than the portal). */
 export const MERCHANT = process.env.PORTICO_E2E_MERCHANT ?? "http://127.0.0.2:3199";
 

@@ -47,12 +47,7 @@ pub fn SubscriptionCard(
     let dates = Dates::of(&subscription);
     let lines = subscription.lines.clone();
     let scheduled = subscription.scheduled_change.clone();
-    let awaiting = subscription.awaiting_payment.map(|a| {
-        (
-            a,
-            history_href(&InvoiceScope::Subscription(subscription.id.clone()), None),
-        )
-    });
+    let awaiting = subscription.awaiting_payment.clone();
     let merchant_schedule = subscription.merchant_schedule && !status.has_ended();
     let discount = subscription
         .discount
@@ -87,7 +82,7 @@ pub fn SubscriptionCard(
             {discount.map(|(discount, (after, (interval, count)))| view! { <DiscountView discount after interval count /> })}
             <DatesView dates />
             {scheduled.map(|change| view! { <ScheduledChangeView change /> })}
-            {awaiting.map(|(awaiting, href)| view! { <AwaitingPaymentView awaiting href /> })}
+            {awaiting.map(|awaiting| view! { <AwaitingPaymentView awaiting /> })}
             {merchant_schedule
                 .then(|| {
                     view! {
@@ -173,21 +168,28 @@ fn ScheduledChangeView(change: ScheduledChange) -> impl IntoView {
 }
 
 /// A change Stripe holds until its payment is confirmed, with the way to
-/// the invoice whose page confirms it.
+/// Stripe's page of the invoice, where the customer confirms it (the
+/// "Keep current plan" action drops it instead).
 #[component]
-fn AwaitingPaymentView(awaiting: AwaitingPayment, href: String) -> impl IntoView {
+pub fn AwaitingPaymentView(awaiting: AwaitingPayment) -> impl IntoView {
     let i18n = use_i18n();
+    let expires_at = awaiting.expires_at;
     let text = move || {
         let l = i18n.get_locale();
         td_string!(
             l,
             portal.awaiting_payment,
-            date = format::date(l, awaiting.expires_at)
+            date = format::date(l, expires_at)
         )
     };
     view! {
         <p class="awaiting-payment notice-warning">
-            {text} " " <a href=href>{t!(i18n, portal.awaiting_payment_confirm)}</a>
+            {text}
+            {awaiting
+                .pay_url
+                .map(|href| {
+                    view! { " " <a href=href>{t!(i18n, portal.awaiting_payment_confirm)}</a> }
+                })}
         </p>
     }
 }

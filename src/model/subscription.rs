@@ -150,11 +150,25 @@ pub struct Subscription {
     /// bank (Stripe's `pending_update`): the old price holds until then.
     #[serde(default)]
     pub awaiting_payment: Option<AwaitingPayment>,
+    /// The subscription's latest invoice (`in_…`): part of the state a
+    /// change acts on, so a retry after a failed payment is a new request.
+    #[serde(default)]
+    pub latest_invoice: Option<String>,
+    /// Stripe charges the customer's payment method (`charge_automatically`)
+    /// rather than emailing invoices; only then can a change wait for its
+    /// payment (Stripe's pending updates).
+    #[serde(default)]
+    pub charges_automatically: bool,
 }
 
 /// A plan or quantity change Stripe holds until its invoice is paid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AwaitingPayment {
+    /// The invoice whose payment applies the change (`in_…`).
+    pub invoice_id: String,
+    /// Stripe's hosted page of that invoice, where the customer confirms
+    /// the payment (3-D Secure) or pays with another card.
+    pub pay_url: Option<String>,
     /// When Stripe drops the change and voids its invoice if still unpaid
     /// (Unix seconds).
     pub expires_at: i64,

@@ -14,6 +14,7 @@ use crate::components::embed_bridge::event_json;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::format;
 use crate::components::session_frame::HomeLink;
+use crate::components::subscription_card::AwaitingPaymentView;
 use crate::i18n::*;
 use crate::model::{
     EventPlan, EventResponse, EventSubscription, Interval, PlanChoices, PlanOption, PlanPreview,
@@ -89,6 +90,9 @@ fn Picker(
     });
     let resubscribe = choices.resubscribe;
     let can_choose = choices.can_choose;
+    // A change waiting for its payment is why nothing can be picked now
+    // (also where a form posted without JavaScript comes back to).
+    let awaiting = choices.subscription.awaiting_payment.clone();
     let base = format!("/subscriptions/{id}/plan");
     let switch = intervals
         .iter()
@@ -181,6 +185,7 @@ fn Picker(
                         </nav>
                     }
                 })}
+            {awaiting.map(|awaiting| view! { <AwaitingPaymentView awaiting /> })}
             {if empty && !resubscribe {
                 view! { <p role="status">{t!(i18n, plans.none)}</p> }.into_any()
             } else {

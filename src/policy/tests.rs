@@ -52,6 +52,8 @@ fn subscription(
         merchant_schedule: false,
         payment_method: None,
         awaiting_payment: None,
+        latest_invoice: None,
+        charges_automatically: true,
     }
 }
 
@@ -68,9 +70,16 @@ fn a_change_awaiting_its_payment_is_not_changed_again() {
         let mut s = subscription(status, Pending::No, 1, true);
         assert!(allows(&config, &s, Action::ChangePlan), "{status:?}");
         assert!(allows(&config, &s, Action::UpdateQuantity), "{status:?}");
-        s.awaiting_payment = Some(AwaitingPayment { expires_at: 1 });
+        assert!(!allows(&config, &s, Action::KeepCurrentPlan), "{status:?}");
+        s.awaiting_payment = Some(AwaitingPayment {
+            invoice_id: "in_1".into(),
+            pay_url: None,
+            expires_at: 1,
+        });
         assert!(!allows(&config, &s, Action::ChangePlan), "{status:?}");
         assert!(!allows(&config, &s, Action::UpdateQuantity), "{status:?}");
+        // The customer may drop the held change and keep their plan.
+        assert!(allows(&config, &s, Action::KeepCurrentPlan), "{status:?}");
         // The rest of the subscription stays the customer's.
         assert!(allows(&config, &s, Action::Cancel), "{status:?}");
         assert!(allows(&config, &s, Action::ApplyCoupon), "{status:?}");

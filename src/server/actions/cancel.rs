@@ -52,6 +52,11 @@ pub async fn cancel(
                 .await
                 .map_err(|e| e.into_write_error())?;
         }
+        // A change still waiting for its payment is dropped first: paying
+        // its invoice later must not upgrade a subscription being canceled.
+        if let Some(awaiting) = &sub.awaiting_payment {
+            super::discard_awaiting(state, &awaiting.invoice_id, &key).await?;
+        }
         if terms.immediately {
             state.stripe.cancel_now(id, &why, &key).await
         } else {

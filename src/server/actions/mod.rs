@@ -22,6 +22,7 @@ pub mod quantity;
 pub mod resubscribe;
 
 use crate::error::PortalError;
+use crate::model::Subscription;
 use crate::policy::Action;
 use crate::server::audit::Audit;
 use crate::server::session::PortalSession;
@@ -76,43 +77,62 @@ where
 /// for 3-D Secure, Stripe holds it (the card says so and links the
 /// invoice); a declined payment drops it at once, so no later retry of the
 /// invoice can charge for a change the customer was told did not happen.
+/// `key` must cover the subscription's latest invoice, so that a retry
+/// after a decline is a new request rather than Stripe's first answer.
 async fn update_item(
     state: &AppState,
     session: &PortalSession,
-    subscription: &str,
+    sub: &Subscription,
     item: &str,
     change: ItemChange<'_>,
     key: &str,
 ) -> Result<String, PortalError> {
-    let written = |e: StripeApiError| e.into_write_error();
     let update = state
         .stripe
         .update_item(
-            subscription,
+            &sub.id,
             item,
             change,
             session.config.proration_behavior,
+            sub.charges_automatically,
             key,
         )
         .await
-        .map_err(written)?;
+        .map_err(|e| e.into_write_error())?;
     let Some(invoice) = update.awaiting_invoice else {
         return Ok(update.subscription);
     };
+    // From here on Stripe has the change; failing to read or drop it must
+    // not read as "no such subscription".
+    let unavailable = |e: StripeApiError| e.into_portal_error(PortalError::BillingUnavailable);
     match state
         .stripe
         .invoice_payment(&invoice)
         .await
-        .map_err(written)?
+        .map_err(unavailable)?
     {
+        InvoicePayment::Paid => Ok(update.subscription),
         InvoicePayment::NeedsConfirmation => Err(PortalError::PaymentNeedsConfirmation),
         InvoicePayment::Failed => {
-            state
-                .stripe
-                .void_invoice(&invoice, &format!("{key}-void"))
-                .await
-                .map_err(written)?;
+            discard_awaiting(state, &invoice, key).await?;
             Err(PortalError::PaymentFailed)
         }
     }
+}
+
+/// Drops a change Stripe holds for its payment by voiding the invoice it
+/// waits for, so no retry of that invoice can charge for it later.
+pub(super) async fn discard_awaiting(
+    state: &AppState,
+    invoice: &str,
+    key: &str,
+) -> Result<(), PortalError> {
+    state
+        .stripe
+        .void_invoice(invoice, &format!("{key}-void"))
+        .await
+        .map_err(|e| {
+            tracing::error!(invoice, "a held change could not be dropped");
+            e.into_portal_error(PortalError::BillingUnavailable)
+        })
 }

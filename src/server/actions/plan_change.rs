@@ -29,7 +29,8 @@ pub async fn change_plan(
             return Err(PortalError::PlanUnavailable);
         }
         let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
-        let params = [line.price_id.as_str(), price];
+        let latest_invoice = sub.latest_invoice.as_deref().unwrap_or_default();
+        let params = [line.price_id.as_str(), price, latest_invoice];
         let key = idempotency::key(
             session,
             Action::ChangePlan.event().as_str(),
@@ -48,12 +49,13 @@ pub async fn change_plan(
                 .await
                 .map_err(|e| e.into_write_error());
         }
-        update_item(state, session, id, &line.item_id, change, &key).await
+        update_item(state, session, &sub, &line.item_id, change, &key).await
     })
     .await
 }
 
-/// Drops a plan change scheduled for the end of the period.
+/// Drops a plan change scheduled for the end of the period, or one Stripe
+/// holds until its payment is confirmed.
 pub async fn keep_current_plan(
     state: &AppState,
     session: &PortalSession,
@@ -65,6 +67,12 @@ pub async fn keep_current_plan(
             subscription: sub,
             nonce,
         } = guard::check(state, session, id, form_nonce, Action::KeepCurrentPlan).await?;
+        if let Some(awaiting) = &sub.awaiting_payment {
+            let event = Action::KeepCurrentPlan.event().as_str();
+            let key = idempotency::key(session, event, id, &[&awaiting.invoice_id], &nonce);
+            super::discard_awaiting(state, &awaiting.invoice_id, &key).await?;
+            return Ok(sub.id.clone());
+        }
         let change = sub
             .scheduled_change
             .as_ref()

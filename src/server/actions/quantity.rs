@@ -25,18 +25,19 @@ pub async fn update_quantity(
         policy::check_quantity(&session.config, quantity)?;
         let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
         let (from, to) = (line.quantity.to_string(), quantity.to_string());
+        let latest_invoice = sub.latest_invoice.as_deref().unwrap_or_default();
         let key = idempotency::key(
             session,
             Action::UpdateQuantity.event().as_str(),
             id,
-            &[&from, &to],
+            &[&from, &to, latest_invoice],
             &nonce,
         );
         let change = ItemChange {
             quantity: Some(quantity),
             price: None,
         };
-        update_item(state, session, id, &line.item_id, change, &key).await
+        update_item(state, session, &sub, &line.item_id, change, &key).await
     })
     .await
 }

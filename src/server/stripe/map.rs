@@ -39,6 +39,10 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
         .iter()
         .map(|item| line(item, products))
         .collect();
+    let latest_invoice = s
+        .latest_invoice
+        .as_ref()
+        .and_then(|i| i.id().as_ref().map(|id| id.to_string()));
     Subscription {
         id: s.id.to_string(),
         status: status(&s.status),
@@ -63,9 +67,17 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
             .default_payment_method
             .as_ref()
             .map(|pm| pm.id().to_string()),
-        awaiting_payment: s.pending_update.as_ref().map(|p| AwaitingPayment {
-            expires_at: p.expires_at,
-        }),
+        awaiting_payment: s.pending_update.as_ref().zip(latest_invoice.clone()).map(
+            |(p, invoice_id)| AwaitingPayment {
+                invoice_id,
+                // Filled from the invoice by the caller (`StripeApi::subscriptions`).
+                pay_url: None,
+                expires_at: p.expires_at,
+            },
+        ),
+        latest_invoice,
+        charges_automatically: s.collection_method
+            == stripe_billing::SubscriptionCollectionMethod::ChargeAutomatically,
     }
 }
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use secrecy::ExposeSecret;
 use stripe::{Client, ClientBuilder};
+use stripe_billing::invoice::RetrieveInvoice;
 use stripe_billing::subscription::{
     ListSubscription, ListSubscriptionStatus, RetrieveSubscription,
 };
@@ -150,10 +151,31 @@ impl StripeApi {
             }
         }
         let products = self.products_of(&raw).await?;
-        Ok(raw
+        let mut subscriptions: Vec<Subscription> = raw
             .iter()
             .map(|s| map::subscription(s, &products))
-            .collect())
+            .collect();
+        self.fill_pay_urls(&mut subscriptions).await?;
+        Ok(subscriptions)
+    }
+
+    /// Stripe's hosted page of the invoice each change awaiting payment
+    /// waits for. Rare, so one call each rather than expanding every
+    /// subscription's latest invoice.
+    async fn fill_pay_urls(
+        &self,
+        subscriptions: &mut [Subscription],
+    ) -> Result<(), StripeApiError> {
+        for awaiting in subscriptions
+            .iter_mut()
+            .filter_map(|s| s.awaiting_payment.as_mut())
+        {
+            let invoice = RetrieveInvoice::new(awaiting.invoice_id.as_str())
+                .send(&self.client)
+                .await?;
+            awaiting.pay_url = invoice.hosted_invoice_url;
+        }
+        Ok(())
     }
 
     /// One subscription with the id of its customer, or `None` if it does not exist.
@@ -171,10 +193,10 @@ impl StripeApi {
             Err(e) => return StripeApiError::from(e).none_if_missing(),
         };
         let products = self.products_of(std::slice::from_ref(&sub)).await?;
-        Ok(Some((
-            sub.customer.id().to_string(),
-            map::subscription(&sub, &products),
-        )))
+        let mut mapped = [map::subscription(&sub, &products)];
+        self.fill_pay_urls(&mut mapped).await?;
+        let [mapped] = mapped;
+        Ok(Some((sub.customer.id().to_string(), mapped)))
     }
 
     /// The products the subscriptions' prices belong to. Fetched separately

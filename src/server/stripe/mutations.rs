@@ -78,6 +78,9 @@ pub struct ItemUpdate {
 /// Where the payment of an invoice stands, for a held change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvoicePayment {
+    /// Paid (a replayed answer can name a held change paid since): the
+    /// change has applied.
+    Paid,
     /// The customer's bank asks them to confirm it (3-D Secure).
     NeedsConfirmation,
     /// Declined, canceled, or not attempted: it will not complete by itself.
@@ -175,29 +178,35 @@ impl StripeApi {
         self.send_idempotent(&request, key).await
     }
 
-    /// Changes a subscription item's price and/or quantity. Sent as a
-    /// pending update: when the change is invoiced at once (an interval
-    /// change, or `always_invoice`) and the payment does not go through,
-    /// Stripe keeps the old price instead of leaving the new one on a
-    /// past-due subscription.
+    /// Changes a subscription item's price and/or quantity. With
+    /// `until_paid`, sent as a pending update: when the change is invoiced
+    /// at once (an interval change, or `always_invoice`) and the payment
+    /// does not go through, Stripe keeps the old price instead of leaving
+    /// the new one on a past-due subscription. (Stripe refuses pending
+    /// updates on subscriptions it invoices by email.)
     pub async fn update_item(
         &self,
         subscription_id: &str,
         item_id: &str,
         change: ItemChange<'_>,
         proration: ProrationBehavior,
+        until_paid: bool,
         key: &str,
     ) -> Result<ItemUpdate, StripeApiError> {
         let proration: UpdateSubscriptionProrationBehavior = stripe_enum(proration.as_str());
-        let sub = UpdateSubscription::new(subscription_id)
+        let mut request = UpdateSubscription::new(subscription_id)
             .items(vec![UpdateSubscriptionItems {
                 id: Some(item_id.to_string()),
                 price: change.price.map(str::to_string),
                 quantity: change.quantity,
                 ..Default::default()
             }])
-            .proration_behavior(proration)
-            .payment_behavior(UpdateSubscriptionPaymentBehavior::PendingIfIncomplete)
+            .proration_behavior(proration);
+        if until_paid {
+            request =
+                request.payment_behavior(UpdateSubscriptionPaymentBehavior::PendingIfIncomplete);
+        }
+        let sub = request
             .customize()
             .request_strategy(strategy(key)?)
             .send(&self.client)
@@ -219,7 +228,10 @@ impl StripeApi {
         invoice_id: &str,
     ) -> Result<InvoicePayment, StripeApiError> {
         let invoice = RetrieveInvoice::new(invoice_id)
-            .expand(vec!["payments.data.payment.payment_intent".to_string()])
+            .expand(vec![
+                "payments".to_string(),
+                "payments.data.payment.payment_intent".to_string(),
+            ])
             .send(&self.client)
             .await?;
         let needs_action = invoice
@@ -228,18 +240,11 @@ impl StripeApi {
             .flat_map(|p| p.data.iter())
             .filter_map(|p| p.payment.payment_intent.as_ref()?.as_object())
             .any(|intent| intent.status.as_str() == "requires_action");
-        Ok(
-            if needs_action
-                && invoice
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.as_str() == "open")
-            {
-                InvoicePayment::NeedsConfirmation
-            } else {
-                InvoicePayment::Failed
-            },
-        )
+        Ok(match invoice.status.as_ref().map(|s| s.as_str()) {
+            Some("paid") => InvoicePayment::Paid,
+            Some("open") if needs_action => InvoicePayment::NeedsConfirmation,
+            _ => InvoicePayment::Failed,
+        })
     }
 
     /// Voids an open invoice; for the invoice of a pending update, Stripe

@@ -73,12 +73,10 @@ async fn an_upgrade_whose_card_is_declined_keeps_the_old_price() {
     let (_, page) = app.portal_page(&cookie, "en").await;
     assert!(!page.contains("waits for your bank"), "{page}");
 
-    // With a card that pays, the same change goes through.
+    // With a card that pays, the same change goes through, even from the
+    // same page (the same form nonce): the decline is not replayed.
     pay_with(&seed, "ada", "4242424242424242").await;
-    let (status, body) = ada
-        .with_nonce(nonce(2))
-        .change_plan(pro, &seed.prices["pro_yearly"])
-        .await;
+    let (status, body) = ada.change_plan(pro, &seed.prices["pro_yearly"]).await;
     assert!(status < 400, "{body}");
     let after = subscription(pro).await;
     assert_eq!(price_of(&after), seed.prices["pro_yearly"]);
@@ -103,9 +101,10 @@ async fn an_upgrade_waits_for_3d_secure_and_applies_once_confirmed() {
     assert_eq!(invoice["status"], "open");
     let (_, page) = app.portal_page(&cookie, "en").await;
     assert!(page.contains("waits for your bank"), "{page}");
+    let url = invoice["hosted_invoice_url"].as_str().expect("hosted url");
     assert!(
-        page.contains(&format!("/invoices?subscription={pro}")),
-        "the note links the invoice: {page}"
+        page.contains(url),
+        "the note links the invoice's page: {page}"
     );
     // While the change waits, no other change replaces it.
     let (status, body) = ada
@@ -116,7 +115,6 @@ async fn an_upgrade_waits_for_3d_secure_and_applies_once_confirmed() {
     assert!(subscription(pro).await["pending_update"].is_object());
 
     // The customer confirms on the invoice's page (Stripe's hosted page).
-    let url = invoice["hosted_invoice_url"].as_str().expect("hosted url");
     let confirmed = reqwest::Client::new()
         .post(format!("{url}/authenticate"))
         .form(&[("success", "true")])
@@ -124,11 +122,13 @@ async fn an_upgrade_waits_for_3d_secure_and_applies_once_confirmed() {
         .await
         .expect("hosted page");
     assert!(confirmed.status().is_success(), "{confirmed:?}");
+    // The home page (a list of the customer's subscriptions) shows it first.
+    let (_, page) = app.portal_page(&cookie, "en").await;
+    assert!(!page.contains("waits for your bank"), "{page}");
+    assert!(page.contains("$290.00 / year"), "{page}");
     let after = subscription(pro).await;
     assert_eq!(price_of(&after), seed.prices["pro_yearly"]);
     assert!(after["pending_update"].is_null(), "{after}");
-    let (_, page) = app.portal_page(&cookie, "en").await;
-    assert!(!page.contains("waits for your bank"), "{page}");
 }
 
 #[tokio::test]
@@ -153,4 +153,47 @@ async fn more_seats_billed_at_once_are_added_only_when_paid() {
     assert_eq!(after["items"]["data"][0]["quantity"], before);
     assert!(after["pending_update"].is_null(), "{after}");
     assert_eq!(latest_invoice(&after).await["status"], "void");
+}
+
+#[tokio::test]
+async fn a_change_waiting_for_3d_secure_can_be_dropped() {
+    let seed = fresh_seed("upgrade3dsdrop");
+    let (app, cookie) = signed_in_changing_plans(&seed).await;
+    let ada = app.as_customer(&cookie);
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    pay_with(&seed, "ada", "4000002500003155").await;
+    let (status, body) = ada.change_plan(pro, &seed.prices["pro_yearly"]).await;
+    assert_eq!(status, 422, "{body}");
+    let held = subscription(pro).await;
+    assert!(held["pending_update"].is_object(), "{held}");
+
+    let (status, body) = ada.with_nonce(nonce(2)).keep_current_plan(pro).await;
+    assert!(status < 400, "{body}");
+    let after = subscription(pro).await;
+    assert_eq!(price_of(&after), seed.prices["pro_monthly"]);
+    assert!(after["pending_update"].is_null(), "{after}");
+    assert_eq!(latest_invoice(&held).await["status"], "void");
+    let (_, page) = app.portal_page(&cookie, "en").await;
+    assert!(!page.contains("waits for your bank"), "{page}");
+}
+
+#[tokio::test]
+async fn canceling_drops_a_change_waiting_for_its_payment() {
+    let seed = fresh_seed("upgrade3dscancel");
+    let (app, cookie) = signed_in_changing_plans(&seed).await;
+    let ada = app.as_customer(&cookie);
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    pay_with(&seed, "ada", "4000002500003155").await;
+    let (status, _) = ada.change_plan(pro, &seed.prices["pro_yearly"]).await;
+    assert_eq!(status, 422);
+    let held = subscription(pro).await;
+    let (status, body) = ada.with_nonce(nonce(2)).cancel(pro, None).await;
+    assert!(status < 400, "{body}");
+    let after = subscription(pro).await;
+    assert!(
+        after["cancel_at_period_end"].as_bool().unwrap_or(false),
+        "{after}"
+    );
+    assert!(after["pending_update"].is_null(), "{after}");
+    assert_eq!(latest_invoice(&held).await["status"], "void");
 }
