@@ -36,8 +36,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// `scripts`, and the static pages', without.
 #[component]
 fn Document(scripts: Option<LeptosOptions>, children: Children) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    hand_over_script_nonce();
     let scripts = scripts.map(|options| {
         view! {
             <AutoReload options=options.clone() />
@@ -55,21 +53,6 @@ fn Document(scripts: Option<LeptosOptions>, children: Children) -> impl IntoView
             </head>
             <body>{children()}</body>
         </html>
-    }
-}
-
-/// Gives the render's script nonce (which Leptos puts on its inline
-/// scripts) to `routes::security_headers`, which names it in the page's
-/// Content-Security-Policy.
-#[cfg(feature = "ssr")]
-fn hand_over_script_nonce() {
-    use crate::server::routes::security_headers::SCRIPT_NONCE_HEADER;
-    if let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) && let Ok(value) = axum::http::HeaderValue::from_str(&nonce)
-    {
-        response.insert_header(SCRIPT_NONCE_HEADER, value);
     }
 }
 

@@ -25,7 +25,7 @@ use crate::server::routes::flow_pin::pin_flow;
 use crate::server::routes::login;
 use crate::server::routes::logout::logout;
 use crate::server::routes::same_origin::same_origin_posts;
-use crate::server::routes::security_headers::security_headers;
+use crate::server::routes::security_headers::{provide_script_nonce, security_headers};
 use crate::server::routes::session_link::follow_link;
 use crate::server::routes::sign_in::{confirm_sign_in, sign_in};
 use crate::server::routes::{health::health, locale::set_locale};
@@ -141,8 +141,13 @@ pub fn router(state: AppState) -> Router {
         .route("/session/{token}", get(follow_link))
         .route("/healthz", get(health))
         .route("/locale", post(set_locale))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, provide_script_nonce, move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_script_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security_headers,

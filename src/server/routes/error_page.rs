@@ -43,7 +43,7 @@ pub async fn render_static(
     embed: Option<EmbedFrame>,
 ) -> Response {
     let render = leptos_axum::render_app_async_with_context(
-        || {},
+        super::security_headers::provide_script_nonce,
         move || static_shell(page.clone(), embed.clone()),
     );
     let mut response = render(request).await;

@@ -13,8 +13,8 @@
 //! - HSTS when Portico is served over https (see `server::app`).
 
 use axum::extract::{Request, State};
+use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -24,20 +24,37 @@ use crate::server::origins::{self, PolicySources};
 use crate::server::session::{self, token};
 use crate::server::state::AppState;
 
-/// Where the page's shell hands this middleware the nonce of the render's
-/// inline scripts (see `app::Document`); never sent to the browser.
-pub const SCRIPT_NONCE_HEADER: HeaderName = HeaderName::from_static("x-portico-script-nonce");
+/// The nonce of a request's inline scripts, chosen here before the page
+/// renders and handed to Leptos by `provide_script_nonce`. (Reading back
+/// the nonce Leptos chose, through the response options, lost it now and
+/// then under concurrent renders: the page's scripts were then blocked and
+/// it never hydrated.)
+#[derive(Clone, Debug)]
+pub struct ScriptNonce(pub String);
+
+/// Makes the request's `ScriptNonce` the render's nonce (Leptos puts it on
+/// its inline scripts). Runs as the Leptos routes' additional context,
+/// after leptos_axum provided its own nonce, which it replaces.
+pub fn provide_script_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    if let Some(nonce) = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ScriptNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
 
 pub async fn security_headers(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let secure = state.config.server.secure_cookies();
     let token = session::token_from_headers(request.headers(), secure);
     let is_api = request.uri().path().starts_with("/api/");
+    let nonce = token::random(22);
+    request.extensions_mut().insert(ScriptNonce(nonce.clone()));
     let mut response = next.run(request).await;
-    let nonce = response.headers_mut().remove(SCRIPT_NONCE_HEADER);
     let is_html = response
         .headers()
         .get(CONTENT_TYPE)
@@ -54,7 +71,7 @@ pub async fn security_headers(
         }
         let sources = PolicySources {
             settings: &settings,
-            nonce: nonce.as_ref().and_then(|n| n.to_str().ok()),
+            nonce: Some(&nonce),
             stripe_js: &state.config.stripe.js_url,
             form_targets: &form_targets,
         };

@@ -4,7 +4,8 @@
 //! subscription Stripe wrote (from Stripe's answer; for schedule writes, the
 //! subscription the schedule manages), and nothing more: once Stripe has
 //! accepted a change, nothing after it (such as re-reading product names)
-//! can make it look like a failure.
+//! can make it look like a failure. (An item change also says whether
+//! Stripe holds it for its payment: then it has not happened yet.)
 
 use std::collections::HashMap;
 use std::convert::Infallible;

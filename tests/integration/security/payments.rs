@@ -45,6 +45,25 @@ async fn signed_in_changing_plans(seed: &Seed) -> (TestApp, String) {
     (app, cookie)
 }
 
+/// Ada upgrades Pro from monthly to yearly (invoiced at once) with a card
+/// whose bank asks for 3-D Secure: Stripe holds the change.
+async fn held_upgrade(tag: &str) -> (Seed, TestApp, String, Value) {
+    let seed = fresh_seed(tag);
+    let (app, cookie) = signed_in_changing_plans(&seed).await;
+    let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
+    pay_with(&seed, "ada", "4000002500003155").await;
+    let (status, body) = app
+        .as_customer(&cookie)
+        .change_plan(pro, &seed.prices["pro_yearly"])
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("PaymentNeedsConfirmation"), "{body}");
+    let held = subscription(pro).await;
+    assert_eq!(price_of(&held), seed.prices["pro_monthly"]);
+    assert!(held["pending_update"].is_object(), "{held}");
+    (seed, app, cookie, held)
+}
+
 #[tokio::test]
 async fn an_upgrade_whose_card_is_declined_keeps_the_old_price() {
     let seed = fresh_seed("upgradedecline");
@@ -85,18 +104,9 @@ async fn an_upgrade_whose_card_is_declined_keeps_the_old_price() {
 
 #[tokio::test]
 async fn an_upgrade_waits_for_3d_secure_and_applies_once_confirmed() {
-    let seed = fresh_seed("upgrade3ds");
-    let (app, cookie) = signed_in_changing_plans(&seed).await;
+    let (seed, app, cookie, held) = held_upgrade("upgrade3ds").await;
     let ada = app.as_customer(&cookie);
     let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
-    pay_with(&seed, "ada", "4000002500003155").await;
-    let (status, body) = ada.change_plan(pro, &seed.prices["pro_yearly"]).await;
-    assert_eq!(status, 422, "{body}");
-    assert!(body.contains("PaymentNeedsConfirmation"), "{body}");
-
-    let held = subscription(pro).await;
-    assert_eq!(price_of(&held), seed.prices["pro_monthly"]);
-    assert!(held["pending_update"].is_object(), "{held}");
     let invoice = latest_invoice(&held).await;
     assert_eq!(invoice["status"], "open");
     let (_, page) = app.portal_page(&cookie, "en").await;
@@ -157,16 +167,9 @@ async fn more_seats_billed_at_once_are_added_only_when_paid() {
 
 #[tokio::test]
 async fn a_change_waiting_for_3d_secure_can_be_dropped() {
-    let seed = fresh_seed("upgrade3dsdrop");
-    let (app, cookie) = signed_in_changing_plans(&seed).await;
+    let (seed, app, cookie, held) = held_upgrade("upgrade3dsdrop").await;
     let ada = app.as_customer(&cookie);
     let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
-    pay_with(&seed, "ada", "4000002500003155").await;
-    let (status, body) = ada.change_plan(pro, &seed.prices["pro_yearly"]).await;
-    assert_eq!(status, 422, "{body}");
-    let held = subscription(pro).await;
-    assert!(held["pending_update"].is_object(), "{held}");
-
     let (status, body) = ada.with_nonce(nonce(2)).keep_current_plan(pro).await;
     assert!(status < 400, "{body}");
     let after = subscription(pro).await;
@@ -179,14 +182,9 @@ async fn a_change_waiting_for_3d_secure_can_be_dropped() {
 
 #[tokio::test]
 async fn canceling_drops_a_change_waiting_for_its_payment() {
-    let seed = fresh_seed("upgrade3dscancel");
-    let (app, cookie) = signed_in_changing_plans(&seed).await;
+    let (seed, app, cookie, held) = held_upgrade("upgrade3dscancel").await;
     let ada = app.as_customer(&cookie);
     let pro = &seed.customers["ada"].subscriptions["pro_monthly"];
-    pay_with(&seed, "ada", "4000002500003155").await;
-    let (status, _) = ada.change_plan(pro, &seed.prices["pro_yearly"]).await;
-    assert_eq!(status, 422);
-    let held = subscription(pro).await;
     let (status, body) = ada.with_nonce(nonce(2)).cancel(pro, None).await;
     assert!(status < 400, "{body}");
     let after = subscription(pro).await;
