@@ -191,6 +191,8 @@ where
         </ActionForm>
         <FormError error />
     }
+    // Erased: the form's type is deep, and pages hold several of them.
+    .into_any()
 }
 
 #[component]

@@ -13,6 +13,8 @@ use crate::model::{
 use crate::portal_config::PortalConfig;
 use crate::quantity_preset::QuantityPreset;
 
+/// Each part of the card returns an erased view (`into_any`): their types
+/// nest deep enough to overflow the compiler's query depth in release builds.
 #[component]
 pub fn SubscriptionCard(
     subscription: Subscription,
@@ -102,6 +104,7 @@ pub fn SubscriptionCard(
                 })}
         </article>
     }
+    .into_any()
 }
 
 #[component]
@@ -142,6 +145,7 @@ fn Line(line: SubscriptionLine) -> impl IntoView {
                 })}
         </li>
     }
+    .into_any()
 }
 
 /// "Changes to Starter ($9.00 / month) on December 22, 2026."
@@ -164,7 +168,7 @@ fn ScheduledChangeView(change: ScheduledChange) -> impl IntoView {
             date = format::date(l, change.starts_at)
         )
     };
-    view! { <p class="scheduled-change notice-warning">{text}</p> }
+    view! { <p class="scheduled-change notice-warning">{text}</p> }.into_any()
 }
 
 /// A change Stripe holds until its payment is confirmed, with the way to
@@ -192,6 +196,7 @@ pub fn AwaitingPaymentView(awaiting: AwaitingPayment) -> impl IntoView {
                 })}
         </p>
     }
+    .into_any()
 }
 
 /// "Starter · Monthly", or the product name alone.
@@ -230,6 +235,7 @@ fn DiscountView(
             </strong>
         </p>
     }
+    .into_any()
 }
 
 /// The one date line a subscription shows, most pressing first.
@@ -284,7 +290,7 @@ fn DatesView(dates: Dates) -> impl IntoView {
         Dates::CancelPending(_) => "dates notice-warning",
         _ => "dates",
     };
-    view! { <p class=class>{text}</p> }
+    view! { <p class=class>{text}</p> }.into_any()
 }
 
 fn status_class(status: SubscriptionStatus) -> &'static str {

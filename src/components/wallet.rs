@@ -49,7 +49,9 @@ pub fn WalletSection(wallet: Wallet, config: PortalConfig, nonce: String) -> imp
             let can_remove =
                 policy::card_action(&config, &wallet, Some(&card), CardAction::Remove).is_ok();
             let nonce = nonce.clone();
-            view! { <li><CardRow card can_default can_remove nonce /></li> }
+            // Erased: each card's row is a deep view type, and a list of
+            // them overflows the compiler's query depth in release builds.
+            view! { <li><CardRow card can_default can_remove nonce /></li> }.into_any()
         })
         .collect_view();
     let empty = wallet.cards.is_empty();
