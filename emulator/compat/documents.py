@@ -29,10 +29,9 @@ async def h_authenticate(layer, req, id):
     st, inv, _, _ = await layer.inner('GET', '/v1/invoices/%s' % id)
     pi = await _payment_intent(layer, inv if st == 200 else None)
     if pi and pi.get('status') == 'requires_action':
-        success = req.params.get('success') == 'true'
+        success = 'true' if req.params.get('success') == 'true' else 'false'
         await layer.inner('POST', '/v1/payment_intents/%s/_authenticate'
-                          % pi['id'],
-                          query=[('success', 'true' if success else 'false')],
+                          % pi['id'], query=[('success', success)],
                           json_body={'client_secret': pi['client_secret']})
     return Resp(303, raw=b'', content_type='text/plain',
                 headers={'Location': '/_compat/invoices/%s' % id})

@@ -23,9 +23,15 @@ async def get_sub(layer, id, auth):
     if status >= 400 or parsed is None:
         raise upstream_error(status, parsed, content, 'GET',
                              '/v1/subscriptions/' + id)
-    if layer.state.extras(id).get('pending'):
-        await settle_pending(layer, id, auth)
-    return layer.shaper.walk(parsed)
+    held = layer.state.extras(id).get('pending')
+    settled = held and await settle_pending(layer, id, held, auth)
+    sub = layer.shaper.walk(parsed)
+    if settled:
+        await webhooks.emit(layer, 'customer.subscription.updated', sub,
+                            None, previous_attributes={
+                                'items': held['view']['items'],
+                                'pending_update': held['update']})
+    return sub
 
 
 def translate_items(items, param='items'):
@@ -370,20 +376,17 @@ def held_by(layer, invoice_id):
     return None
 
 
-async def settle_pending(layer, id, auth):
+async def settle_pending(layer, id, held, auth):
     """Real Stripe applies a pending update once its invoice is paid (by
-    3-D Secure on the hosted page, or a retry with another card)."""
-    held = layer.state.extras(id).get('pending') or {}
+    3-D Secure on the hosted page, or a retry with another card).
+    localstripe has the change already: the layer stops holding it.
+    Whether it did (get_sub then reports the update as Stripe would)."""
     st, inv, _, _ = await layer.inner('GET', '/v1/invoices/' +
-                                      held.get('invoice', ''), auth=auth)
+                                      held['invoice'], auth=auth)
     if st != 200 or not inv or inv.get('status') != 'paid':
-        return
+        return False
     layer.state.set_extras(id, pending=None)
-    after = await get_sub(layer, id, auth)
-    await webhooks.emit(layer, 'customer.subscription.updated', after, None,
-                        previous_attributes={
-                            'items': held['view']['items'],
-                            'pending_update': held['update']})
+    return True
 
 
 async def drop_pending(layer, id, auth):

@@ -39,10 +39,7 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
         .iter()
         .map(|item| line(item, products))
         .collect();
-    let latest_invoice = s
-        .latest_invoice
-        .as_ref()
-        .and_then(|i| i.id().as_ref().map(|id| id.to_string()));
+    let latest_invoice = latest_invoice(s);
     Subscription {
         id: s.id.to_string(),
         status: status(&s.status),
@@ -79,6 +76,13 @@ pub fn subscription(s: &stripe_billing::Subscription, products: &Products) -> Su
         charges_automatically: s.collection_method
             == stripe_billing::SubscriptionCollectionMethod::ChargeAutomatically,
     }
+}
+
+/// The id of the subscription's latest invoice (`in_…`).
+pub fn latest_invoice(s: &stripe_billing::Subscription) -> Option<String> {
+    s.latest_invoice
+        .as_ref()
+        .and_then(|i| i.id().as_ref().map(|id| id.to_string()))
 }
 
 /// The next phase of the subscription's schedule (expanded with its prices,

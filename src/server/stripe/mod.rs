@@ -193,9 +193,9 @@ impl StripeApi {
             Err(e) => return StripeApiError::from(e).none_if_missing(),
         };
         let products = self.products_of(std::slice::from_ref(&sub)).await?;
-        let mut mapped = [map::subscription(&sub, &products)];
-        self.fill_pay_urls(&mut mapped).await?;
-        let [mapped] = mapped;
+        let mut mapped = map::subscription(&sub, &products);
+        self.fill_pay_urls(std::slice::from_mut(&mut mapped))
+            .await?;
         Ok(Some((sub.customer.id().to_string(), mapped)))
     }
 

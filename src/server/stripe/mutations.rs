@@ -12,7 +12,6 @@ use std::convert::Infallible;
 use std::str::FromStr;
 
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
-use stripe_billing::SubscriptionScheduleEndBehavior;
 use stripe_billing::invoice::{
     CreatePreviewInvoice, CreatePreviewInvoiceSubscriptionDetails,
     CreatePreviewInvoiceSubscriptionDetailsItems,
@@ -30,6 +29,8 @@ use stripe_billing::subscription_schedule::{
     UpdateSubscriptionSchedulePhasesItems, UpdateSubscriptionSchedulePhasesProrationBehavior,
     UpdateSubscriptionSchedulePhasesStartDate,
 };
+use stripe_billing::{InvoiceStatus, SubscriptionScheduleEndBehavior};
+use stripe_core::PaymentIntentStatus;
 
 use super::{Redemption, StripeApi, StripeApiError};
 use crate::model::{CancelReason, SubscriptionLine};
@@ -212,14 +213,12 @@ impl StripeApi {
             .request_strategy(strategy(key)?)
             .send(&self.client)
             .await?;
-        let awaiting_invoice = sub
-            .pending_update
-            .as_ref()
-            .and(sub.latest_invoice.as_ref())
-            .and_then(|invoice| invoice.id().as_ref().map(|id| id.to_string()));
         Ok(ItemUpdate {
             subscription: sub.id.to_string(),
-            awaiting_invoice,
+            awaiting_invoice: sub
+                .pending_update
+                .as_ref()
+                .and_then(|_| super::map::latest_invoice(&sub)),
         })
     }
 
@@ -240,10 +239,10 @@ impl StripeApi {
             .iter()
             .flat_map(|p| p.data.iter())
             .filter_map(|p| p.payment.payment_intent.as_ref()?.as_object())
-            .any(|intent| intent.status.as_str() == "requires_action");
-        Ok(match invoice.status.as_ref().map(|s| s.as_str()) {
-            Some("paid") => InvoicePayment::Paid,
-            Some("open") if needs_action => InvoicePayment::NeedsConfirmation,
+            .any(|intent| intent.status == PaymentIntentStatus::RequiresAction);
+        Ok(match invoice.status {
+            Some(InvoiceStatus::Paid) => InvoicePayment::Paid,
+            Some(InvoiceStatus::Open) if needs_action => InvoicePayment::NeedsConfirmation,
             _ => InvoicePayment::Failed,
         })
     }
