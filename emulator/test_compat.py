@@ -377,6 +377,25 @@ class Emulator(unittest.TestCase):
                          (400, 'idempotency_error'))
         self.api('DELETE', '/v1/subscriptions/' + a['id'])
 
+    def test_requests_are_counted_per_key(self):
+        other = 'sk_test_compat_counted'
+
+        def count(key):
+            st, body, _ = self.api('GET', '/_compat/requests', {'key': key})
+            self.assertEqual(st, 200)
+            return body['count']
+
+        self.api('DELETE', '/_compat/requests?key=' + other)
+        before = count(KEY)
+        req = urllib.request.Request(self.base + '/v1/products?limit=1')
+        req.add_header('Authorization', 'Bearer ' + other)
+        urllib.request.urlopen(req, timeout=30).read()
+        self.assertEqual(count(other), 1)
+        # Counting reads no /v1 request, and another key's calls are not ours.
+        self.assertEqual(count(KEY), before)
+        self.api('DELETE', '/_compat/requests?key=' + other)
+        self.assertEqual(count(other), 0)
+
     def test_webhook_signed_like_stripe(self):
         got = queue.Queue()
         secret = 'whsec_tests'

@@ -7,6 +7,8 @@
 //! - `portico api-key create|list|revoke`: keys for the portal session API
 //!   (see `server::cli`).
 //! - `portico config show|set '<json>'`: the default portal configuration.
+//! - `portico sync [--customer <cus_…>]`: ask Stripe again for what the
+//!   mirror holds (see `server::mirror`).
 
 #[cfg(feature = "ssr")]
 fn main() -> std::process::ExitCode {
@@ -50,9 +52,10 @@ async fn run() -> std::process::ExitCode {
         Some("sign-in-link") => return print_sign_in_link(&config, &args[1..]),
         Some("api-key") => return portico::server::cli::api_key(&config, &args[1..]).await,
         Some("config") => return portico::server::cli::portal_config(&config, &args[1..]).await,
+        Some("sync") => return portico::server::cli::sync(&config, &args[1..]).await,
         Some(other) => {
             eprintln!(
-                "portico: unknown command `{other}` (use `serve`, `sign-in-link`, `api-key` or `config`)"
+                "portico: unknown command `{other}` (use `serve`, `sign-in-link`, `api-key`, `config` or `sync`)"
             );
             return ExitCode::from(2);
         }

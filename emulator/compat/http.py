@@ -1,6 +1,7 @@
 """HTTP plumbing: the request and response objects that flow through the
 layer, and the aiohttp glue around them."""
 
+import base64
 import copy
 import json
 import urllib.parse
@@ -59,6 +60,19 @@ class Req:
     @property
     def auth(self):
         return self.headers.get('Authorization')
+
+    @property
+    def api_key(self):
+        """The key of a Bearer or Basic Authorization header, or None."""
+        h = self.auth or ''
+        if h.startswith('Bearer '):
+            return h[7:].strip()
+        if h.startswith('Basic '):
+            try:
+                return base64.b64decode(h[6:]).decode().split(':')[0]
+            except ValueError:
+                return None
+        return None
 
     def expand_paths(self):
         exp = self.params.get('expand')

@@ -5,7 +5,6 @@ error shapes.  Resource handlers live in their own modules (see routes.py)
 and take the layer as their first argument.
 """
 
-import base64
 import json
 import re
 import secrets
@@ -14,7 +13,7 @@ import urllib.parse
 from aiohttp import ClientSession, ClientTimeout, TCPConnector
 from multidict import CIMultiDict
 
-from . import expand, idempotency, routes, webhooks
+from . import control, expand, idempotency, routes, webhooks
 from .encoding import encode_pairs, rand_id
 from .errors import StripeError, normalize_error, upstream_error
 from .http import HOP_HEADERS, Req, Resp, to_web
@@ -41,6 +40,7 @@ class Layer:
         self.inner_hook_secret = 'whsec_' + secrets.token_hex(16)
         self.deliveries = []    # recent webhook delivery attempts
         self.events = []        # events synthesized by the layer (memory)
+        self.requests = {}      # API key -> [(method, path)] (memory)
         self.routes = routes.compiled()
 
     # ---- plumbing ------------------------------------------------------
@@ -113,6 +113,7 @@ class Layer:
         req = Req(request.method, request.path,
                   list(request.query.items()), body, request.headers)
         request_id = rand_id('req_', 14)
+        control.count_request(self, req)
         key = request.headers.get('Idempotency-Key')
         if key and request.method == 'POST' and \
                 request.path.startswith('/v1/'):
@@ -180,15 +181,7 @@ class Layer:
 def require_auth(req):
     # Real Stripe: secret key via Bearer or Basic auth; localstripe also
     # accepts publishable keys for a few browser-side calls.
-    h = req.auth or ''
-    key = None
-    if h.startswith('Bearer '):
-        key = h[7:].strip()
-    elif h.startswith('Basic '):
-        try:
-            key = base64.b64decode(h[6:]).decode().split(':')[0]
-        except ValueError:
-            key = None
+    key = req.api_key
     if key and key.startswith(('sk_', 'rk_')):
         return
     if req.method == 'POST' and (

@@ -24,6 +24,8 @@ ID = r'(?P<id>[^/]+)'
 ROUTES = [
     # The emulator's own endpoints (webhooks.py, documents.py, control.py)
     ('GET', r'/_compat/health', control.h_health),
+    ('GET', r'/_compat/requests', control.h_requests),
+    ('DELETE', r'/_compat/requests', control.h_forget_requests),
     ('POST', r'/_compat/webhooks', webhooks.h_register),
     ('GET', r'/_compat/webhooks', webhooks.h_list),
     ('GET', r'/_compat/webhooks/deliveries', webhooks.h_deliveries),

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addCard, freshSeed, hydrated, makeDefaultCard, signInPath, stripeSubscription } from "./support";
+import { addCard, freshSeed, hydrated, makeDefaultCard, reloadUntil, signInPath, stripeSubscription } from "./support";
 
 // Every test runs with JavaScript on and off (see playwright.config.ts): the
 // same clicks must work both ways.
@@ -136,7 +136,9 @@ test("an upgrade waits for 3-D Secure and changes the plan once the bank confirm
   await expect(page.getByText("Status: paid")).toBeVisible();
 
   await page.goto("/");
-  await expect(page.getByRole("article", { name: "Pro" })).toContainText("$290.00 / year");
+  await reloadUntil(page, () =>
+    expect(page.getByRole("article", { name: "Pro" })).toContainText("$290.00 / year", { timeout: 1_000 }),
+  );
   await expect(page.getByRole("article", { name: "Pro" })).not.toContainText("waits for your bank");
   const after = await stripeSubscription(ada.subscriptions.pro_monthly);
   expect(after.items.data[0].price.id).toBe(seed.prices.pro_yearly);

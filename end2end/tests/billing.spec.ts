@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addCard, freshSeed, hydrated, signInPath, stripeCustomer } from "./support";
+import { addCard, freshSeed, hydrated, reloadUntil, signInPath, stripeCustomer } from "./support";
 
 // Billing history, saved cards and billing details, with JavaScript on and
 // off. Adding a card needs Stripe.js (here the emulator's), so those specs
@@ -128,7 +128,9 @@ test("invoices list with working links", async ({ page, javaScriptEnabled, reque
   await page.getByRole("button", { name: "Pay now" }).click();
   await expect(page.getByRole("button", { name: "Pay now" })).toHaveCount(0);
   await page.goto(`/invoices?subscription=${ada.subscriptions.pro_monthly}`);
-  await expect(page.locator(`tr[data-invoice-id="${open}"]`)).toContainText("Paid");
+  await reloadUntil(page, () =>
+    expect(page.locator(`tr[data-invoice-id="${open}"]`)).toContainText("Paid", { timeout: 1_000 }),
+  );
 });
 
 test("billing details are validated and saved", async ({ page, javaScriptEnabled }) => {

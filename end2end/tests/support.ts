@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import Stripe from "stripe";
 import { createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
@@ -37,6 +37,15 @@ export async function hydrated(page: Page, javaScriptEnabled: boolean): Promise<
 const STRIPE = process.env.PORTICO_E2E_STRIPE ?? "http://127.0.0.1:12211";
 
 /** Fresh customers (same catalog) for a test that changes subscriptions. */
+/** Reloads the page until `check` passes. A change made at Stripe itself (on its hosted
+ * invoice page, say) reaches the portal with its webhook, moments after Stripe answered. */
+export async function reloadUntil(page: Page, check: () => Promise<void>, timeout = 15_000): Promise<void> {
+  await expect(async () => {
+    await page.reload();
+    await check();
+  }).toPass({ timeout });
+}
+
 export function freshSeed(tag: string): Seed {
   const unique = `${tag}${Date.now()}${Math.floor(Math.random() * 1e6)}`;
   const out = join(tmpdir(), `portico-e2e-${unique}.json`);

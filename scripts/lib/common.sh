@@ -31,6 +31,12 @@ wait_for_url() {
   return 1
 }
 
+# release_build — `cargo leptos build --release` with the pinned wasm-opt
+# (Binaryen from npm, installed by scripts/setup) first on PATH.
+release_build() {
+  PATH="$ROOT/end2end/node_modules/.bin:$PATH" cargo leptos build --release
+}
+
 # start_emulator PORT LOG — localstripe behind our compatibility layer, fresh data.
 start_emulator() {
   local port=$1 logfile=$2
@@ -70,6 +76,8 @@ portico_env() {
   export PORTICO_BIND=$bind
   export PORTICO_PUBLIC_URL="http://$bind"
   export DATABASE_URL=$db
+  # The emulator signs its events with this; see register_webhook.
+  export STRIPE_WEBHOOK_SECRET=whsec_portico_local
   export LEPTOS_OUTPUT_NAME=portico
   export LEPTOS_SITE_ROOT="$ROOT/target/site"
   export LEPTOS_SITE_PKG_DIR=pkg
@@ -86,14 +94,25 @@ merchant_setup() {
   "$ROOT/target/debug/portico" api-key create --description "$(basename "$0")" 2>/dev/null
 }
 
-# start_portico LOG — the built binary with the current environment.
+# register_webhook EMULATOR_PORT — points the emulator's webhooks at the
+# Portico of the current environment, as a merchant does in Stripe's
+# dashboard (POST /_compat/webhooks; the id makes a rerun replace it).
+register_webhook() {
+  curl -fsS -o /dev/null "http://127.0.0.1:$1/_compat/webhooks" \
+    -d "id=portico-${PORTICO_BIND//[:.]/-}" -d "url=http://$PORTICO_BIND/webhooks/stripe" \
+    -d "secret=$STRIPE_WEBHOOK_SECRET" -d "events[]=*" \
+    || die "cannot register Portico's webhook endpoint with the emulator"
+}
+
+# start_portico LOG — the built binary ($PORTICO_BIN, the debug build by
+# default) with the current environment.
 start_portico() {
-  local logfile=$1
+  local logfile=$1 bin=${PORTICO_BIN:-$ROOT/target/debug/portico}
   # Another Portico on the port would answer the health check for this one.
   if curl -fsS -o /dev/null "http://$PORTICO_BIND/healthz" 2>/dev/null; then
     die "something already answers on $PORTICO_BIND; stop it first"
   fi
-  "$ROOT/target/debug/portico" serve >"$logfile" 2>&1 &
+  "$bin" serve >"$logfile" 2>&1 &
   PIDS+=($!)
   wait_for_url "http://$PORTICO_BIND/healthz" 60 \
     || { cat "$logfile" >&2; die "Portico did not start on $PORTICO_BIND"; }

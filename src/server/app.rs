@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::MatchedPath;
 use axum::http::HeaderValue;
 use axum::http::header::{REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS};
 use axum::routing::{get, post};
@@ -11,13 +12,17 @@ use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use secrecy::ExposeSecret;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::app::{App, shell};
 use crate::server::config::Config;
 use crate::server::db::{Db, DbError, now};
 use crate::server::identity_hash::secret_fingerprint;
 use crate::server::mail::{MailError, Mailer};
+use crate::server::metrics;
+use crate::server::mirror::{Mirror, sync};
 use crate::server::routes::api_errors::api_error_statuses;
 use crate::server::routes::email_confirm;
 use crate::server::routes::embed::embed;
@@ -32,6 +37,7 @@ use crate::server::routes::{health::health, locale::set_locale};
 use crate::server::session_api::create_session;
 use crate::server::state::AppState;
 use crate::server::stripe::{StripeApi, StripeApiError};
+use crate::server::webhooks;
 
 /// Why Portico could not start.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +73,9 @@ const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
 const RATE_LIMIT_KEEP: i64 = 24 * 60 * 60;
 /// Development mail is kept this long (its links expire in 10 minutes).
 const OUTBOX_KEEP: i64 = 24 * 60 * 60;
+/// Processed webhook events are kept this long to recognise Stripe's
+/// redeliveries (it retries for up to three days).
+const EVENT_KEEP: i64 = 7 * 24 * 60 * 60;
 /// Expired sessions are kept this long before they are swept: a portal
 /// session link opened late must still find its session, to show "this link
 /// expired" with the way back to the merchant's `return_url` rather than a
@@ -105,7 +114,22 @@ pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
     {
         return Err(BootError::SharedSecret);
     }
-    let stripe = StripeApi::new(&config.stripe)?;
+    let mut stripe = StripeApi::new(&config.stripe)?;
+    match config.mirror.max_age() {
+        Some(max_age) => {
+            stripe = stripe.with_mirror(Mirror::new(db.clone(), livemode, max_age));
+            if !config.mirror.webhooks() {
+                tracing::warn!(
+                    cache_ttl_s = max_age.as_secs(),
+                    "STRIPE_WEBHOOK_SECRET is not set: pages keep Stripe's answers for \
+                     PORTICO_CACHE_TTL only, and a change made at Stripe shows after that"
+                );
+            }
+        }
+        None => tracing::warn!(
+            "PORTICO_CACHE_TTL=0 and no STRIPE_WEBHOOK_SECRET: every page asks Stripe"
+        ),
+    }
     let mailer = Mailer::from_config(&config)?;
     if !mailer.is_available() {
         tracing::warn!("PORTICO_SMTP_URL is not set: sign-in by email is off in live mode");
@@ -116,6 +140,7 @@ pub async fn state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
         db,
         stripe,
         mailer,
+        webhook_wakeup: Arc::new(tokio::sync::Notify::new()),
     })
 }
 
@@ -164,6 +189,14 @@ pub fn router(state: AppState) -> Router {
         // Every form Portico takes fits in a few KB; a larger body is refused
         // (413) before anything reads it.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
+        // Stripe's events: larger than any form, signed, no cookies; outside
+        // the page layers and their body limit.
+        .route(
+            "/webhooks/stripe",
+            post(webhooks::receive).layer(RequestBodyLimitLayer::new(webhooks::MAX_EVENT_BODY)),
+        )
+        .route("/metrics", get(metrics::render))
+        .layer(axum::middleware::from_fn(metrics::track))
         // Sign-in URLs carry the identity hash or a one-time token: never
         // send them onwards.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -174,6 +207,15 @@ pub fn router(state: AppState) -> Router {
             X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // Every log line of a request carries its id (the client's
+        // X-Request-Id, or a new one), also sent back for support requests.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state);
     if https {
         // Over https, browsers are told to come back only over https.
@@ -186,10 +228,26 @@ pub fn router(state: AppState) -> Router {
     }
 }
 
+/// The span of a request's logs: its id and the route it matched, never its
+/// path or query, which may carry a sign-in token or identity hash.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("unmatched");
+    tracing::info_span!("request", id, method = %request.method(), route)
+}
+
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState) -> Result<(), BootError> {
     let addr = state.config.server.bind;
-    spawn_session_sweeper(state.db.clone());
+    spawn_background(&state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| BootError::Bind { addr, source })?;
@@ -205,7 +263,10 @@ pub async fn serve(state: AppState) -> Result<(), BootError> {
     .map_err(BootError::Serve)
 }
 
-fn spawn_session_sweeper(db: Db) {
+/// Starts what runs beside the requests: the sweeper, the webhook worker
+/// and the periodic reconcile pass.
+pub fn spawn_background(state: &AppState) {
+    let db = state.db.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SESSION_SWEEP_EVERY);
         loop {
@@ -213,6 +274,32 @@ fn spawn_session_sweeper(db: Db) {
             sweep(&db, now()).await;
         }
     });
+    if state.config.mirror.webhooks() {
+        webhooks::worker::spawn(state.clone());
+    }
+    let every = state.config.mirror.sync_interval;
+    if let (Some(_), Some(max_age)) = (state.stripe.mirror(), state.config.mirror.max_age())
+        && !every.is_zero()
+    {
+        let stripe = state.stripe.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            // The first tick is immediate: a restarted instance does not
+            // reconcile at once, the mirror it finds is at most `every` old.
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                match sync::periodic(&stripe, every, max_age).await {
+                    Ok(report) => tracing::info!(
+                        refreshed = report.refreshed,
+                        failed = report.failed,
+                        "mirror reconciled"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "mirror reconcile failed"),
+                }
+            }
+        });
+    }
 }
 
 /// Removes what is of no more use at `now`: expired sessions (after a
@@ -234,6 +321,9 @@ pub async fn sweep(db: &Db, now: i64) {
     }
     if let Err(e) = db.delete_old_outbox_messages(now - OUTBOX_KEEP).await {
         tracing::warn!(error = %e, "outbox sweep failed");
+    }
+    if let Err(e) = db.delete_old_events((now - EVENT_KEEP) * 1000).await {
+        tracing::warn!(error = %e, "webhook event sweep failed");
     }
 }
 

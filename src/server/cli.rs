@@ -11,15 +11,20 @@
 //! - `portico config show` prints it as JSON.
 //! - `portico config set '<json>'` changes the fields the JSON object names
 //!   (`'{"allowed_origins": ["https://shop.example"]}'`) and keeps the rest.
+//!
+//! `portico sync [--customer cus_…]`: reconciles the Stripe mirror.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::portal_config::PortalConfig;
 use crate::server::config::{Config, Mode};
 use crate::server::db::{Db, now};
+use crate::server::mirror::{Mirror, sync};
 use crate::server::session_api::api_key;
+use crate::server::stripe::StripeApi;
 
 async fn connect(config: &Config) -> Option<Db> {
     match Db::connect(&config.database.url).await {
@@ -172,6 +177,57 @@ fn merged(settings: &PortalConfig, patch: &str) -> Result<PortalConfig, String> 
         }
     }
     serde_json::from_value(current).map_err(|e| e.to_string())
+}
+
+/// `portico sync [--customer cus_…]`: asks Stripe again for everything the
+/// mirror holds (or one customer's part of it), for events that never came.
+/// Running it twice does no more than once.
+pub async fn sync(config: &Config, args: &[String]) -> ExitCode {
+    let Some(db) = connect(config).await else {
+        return ExitCode::FAILURE;
+    };
+    let Some(max_age) = config.mirror.max_age() else {
+        eprintln!(
+            "portico: the Stripe mirror is off (PORTICO_CACHE_TTL=0 and no STRIPE_WEBHOOK_SECRET)"
+        );
+        return ExitCode::FAILURE;
+    };
+    let stripe = match StripeApi::new(&config.stripe) {
+        Ok(stripe) => stripe.with_mirror(Mirror::new(db, config.mode == Mode::Live, max_age)),
+        Err(e) => {
+            eprintln!("portico: Stripe client: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let customer = args
+        .iter()
+        .position(|a| a == "--customer")
+        .map(|i| args.get(i + 1));
+    let result = match customer {
+        Some(Some(id)) if id.starts_with("cus_") => sync::customer(&stripe, id).await,
+        Some(_) => {
+            eprintln!("portico: sync --customer needs a customer id (cus_…)");
+            return ExitCode::from(2);
+        }
+        None => sync::older_than(&stripe, Duration::ZERO, None).await,
+    };
+    match result {
+        Ok(report) => {
+            println!(
+                "refreshed {} reads, {} failed",
+                report.refreshed, report.failed
+            );
+            if report.failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("portico: sync: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub async fn update(
             .map_err(PortalError::InvalidDetail)?;
         let current = state
             .stripe
+            .fresh()
             .profile(customer)
             .await
             .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?

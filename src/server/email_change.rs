@@ -51,6 +51,7 @@ pub async fn address_free(
     Ok(
         match state
             .stripe
+            .fresh()
             .email_owner(email)
             .await
             .map_err(|e| e.into_details_error())?

@@ -146,7 +146,7 @@ async fn find_customer(
     state: &AppState,
     email: &str,
 ) -> Result<Option<Customer>, crate::server::stripe::StripeApiError> {
-    Ok(match state.stripe.email_owner(email).await? {
+    Ok(match state.stripe.fresh().email_owner(email).await? {
         EmailOwner::One(customer) => Some(customer),
         EmailOwner::Nobody => None,
         EmailOwner::Several => {

@@ -14,6 +14,8 @@ pub mod email_change;
 pub mod email_login;
 pub mod identity_hash;
 pub mod mail;
+pub mod metrics;
+pub mod mirror;
 pub mod navigation;
 pub mod origins;
 pub mod plans;
@@ -25,5 +27,6 @@ pub mod session_api;
 pub mod state;
 pub mod stripe;
 pub mod wallet;
+pub mod webhooks;
 
 pub use state::AppState;

@@ -10,6 +10,7 @@ use crate::server::actions::guard;
 use crate::server::navigation::new_form_nonce;
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
+use crate::server::stripe::StripeApi;
 
 /// The plans a subscription may move to (or, canceled, restart on).
 pub async fn plan_choices(
@@ -89,9 +90,16 @@ pub async fn options_for(
     session: &PortalSession,
     sub: &Subscription,
 ) -> Result<Vec<PlanOption>, PortalError> {
+    catalog_options(&state.stripe, session, sub).await
+}
+
+async fn catalog_options(
+    stripe: &StripeApi,
+    session: &PortalSession,
+    sub: &Subscription,
+) -> Result<Vec<PlanOption>, PortalError> {
     let line = sub.single_line().ok_or(PortalError::NotAllowed)?;
-    let mut options = state
-        .stripe
+    let mut options = stripe
         .plan_options(
             &line.product_id,
             &session.config.products,
@@ -117,7 +125,8 @@ pub async fn options_for(
     Ok(options)
 }
 
-/// The offered option for `price`, or "plan unavailable".
+/// The offered option for `price`, or "plan unavailable". Read from Stripe,
+/// not the mirror: a change or its preview rests on the catalog as it is.
 pub async fn offered_option(
     state: &AppState,
     session: &PortalSession,
@@ -125,7 +134,7 @@ pub async fn offered_option(
     price: &str,
 ) -> Result<PlanOption, PortalError> {
     let price = PriceId::parse(price).ok_or(PortalError::PlanUnavailable)?;
-    options_for(state, session, sub)
+    catalog_options(&state.stripe.fresh(), session, sub)
         .await?
         .into_iter()
         .find(|o| price == o.price_id)

@@ -20,6 +20,8 @@ pub struct AppState {
     pub db: Db,
     pub stripe: StripeApi,
     pub mailer: Mailer,
+    /// Wakes the webhook worker when an event was stored.
+    pub webhook_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -225,11 +225,13 @@ pub async fn finish_setup(
         // adding a card does not depend on the cards already saved.
         let subscriptions = state
             .stripe
+            .fresh()
             .subscriptions(customer)
             .await
             .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
         let outcome = state
             .stripe
+            .fresh()
             .card_setup_outcome(&setup_intent)
             .await
             .map_err(|e| e.into_write_error())?
@@ -245,6 +247,7 @@ pub async fn finish_setup(
         let key = idempotency::key(session, event, setup_intent.as_str(), &[], &nonce);
         match state
             .stripe
+            .fresh()
             .payment_method_owner(&payment_method)
             .await
             .map_err(|e| e.into_write_error())?

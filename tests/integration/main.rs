@@ -26,6 +26,8 @@ mod invoices;
 #[cfg(feature = "ssr")]
 mod live_mode;
 #[cfg(feature = "ssr")]
+mod mirror;
+#[cfg(feature = "ssr")]
 mod outage;
 #[cfg(feature = "ssr")]
 mod portal_sessions;

@@ -172,6 +172,7 @@ pub async fn redeemable(
     }
     state
         .stripe
+        .fresh()
         .redemption(code, &session.row.scope.customer_id)
         .await
         .map_err(|e| e.into_write_error())?

@@ -10,6 +10,7 @@ use crate::model::{FlowTask, Subscription, SubscriptionId};
 use crate::policy::{self, Action};
 use crate::server::session::PortalSession;
 use crate::server::state::AppState;
+use crate::server::stripe::StripeApi;
 
 /// A form nonce from the browser (see `PortalOverview::form_nonce`),
 /// checked for shape: it goes into Idempotency-Keys.
@@ -50,7 +51,9 @@ pub async fn check(
     action: Action,
 ) -> Result<Checked, PortalError> {
     let nonce = FormNonce::parse(nonce)?;
-    let subscription = owned_subscription(state, session, id).await?;
+    // Decided on Stripe's state, not the mirror's: the policy and the
+    // idempotency key rest on it.
+    let subscription = owned_by(&state.stripe.fresh(), session, id).await?;
     authorize(session, &subscription, action)?;
     Ok(Checked {
         subscription,
@@ -71,14 +74,23 @@ pub fn authorize(
     }
 }
 
-/// The subscription `id` if it belongs to the session's customer and scope.
+/// The subscription `id` if it belongs to the session's customer and scope,
+/// as the mirror has it (a subscription's customer never changes).
 pub async fn owned_subscription(
     state: &AppState,
     session: &PortalSession,
     id: &str,
 ) -> Result<Subscription, PortalError> {
+    owned_by(&state.stripe, session, id).await
+}
+
+async fn owned_by(
+    stripe: &StripeApi,
+    session: &PortalSession,
+    id: &str,
+) -> Result<Subscription, PortalError> {
     let id = within_scope(session, id)?;
-    subscription_of(state, &session.row.scope.customer_id, &id)
+    owned(stripe, &session.row.scope.customer_id, &id)
         .await
         .inspect_err(|e| {
             if *e == PortalError::SubscriptionNotFound {
@@ -94,8 +106,15 @@ pub async fn subscription_of(
     customer: &str,
     id: &SubscriptionId,
 ) -> Result<Subscription, PortalError> {
-    let (owner, subscription) = state
-        .stripe
+    owned(&state.stripe, customer, id).await
+}
+
+async fn owned(
+    stripe: &StripeApi,
+    customer: &str,
+    id: &SubscriptionId,
+) -> Result<Subscription, PortalError> {
+    let (owner, subscription) = stripe
         .subscription(id)
         .await
         .map_err(|e| e.into_portal_error(PortalError::SubscriptionNotFound))?

@@ -107,6 +107,7 @@ async fn update_item(
     let unavailable = |e: StripeApiError| e.into_portal_error(PortalError::BillingUnavailable);
     match state
         .stripe
+        .fresh()
         .invoice_payment(&invoice)
         .await
         .map_err(unavailable)?

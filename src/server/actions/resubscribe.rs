@@ -32,6 +32,7 @@ pub async fn resubscribe(
         let customer = session.row.scope.customer_id.as_str();
         let mut all = state
             .stripe
+            .fresh()
             .subscriptions(customer)
             .await
             .map_err(|e| e.into_write_error())?;
@@ -62,6 +63,7 @@ pub async fn resubscribe(
         };
         let payment_method = state
             .stripe
+            .fresh()
             .usable_payment_method(customer)
             .await
             .map_err(|e| e.into_write_error())?

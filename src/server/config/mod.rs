@@ -6,6 +6,7 @@
 mod auth;
 mod database;
 mod mail;
+mod mirror;
 mod server;
 mod stripe;
 
@@ -14,6 +15,7 @@ use url::Url;
 pub use auth::{AuthConfig, DEFAULT_KEY_ID, HashKey};
 pub use database::DatabaseConfig;
 pub use mail::MailConfig;
+pub use mirror::MirrorConfig;
 pub use server::ServerConfig;
 pub use stripe::StripeConfig;
 
@@ -55,6 +57,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub database: DatabaseConfig,
     pub mail: MailConfig,
+    pub mirror: MirrorConfig,
 }
 
 /// A setting that stops boot.
@@ -90,6 +93,7 @@ impl Config {
             auth: AuthConfig::from_lookup(get, mode)?,
             mail: MailConfig::from_lookup(get)?,
             database: DatabaseConfig::from_lookup(get)?,
+            mirror: MirrorConfig::from_lookup(get)?,
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 
+use secrecy::SecretString;
 use url::Url;
 
 use super::{ConfigError, Mode, https_in_live, invalid, parse_url};
@@ -16,6 +17,9 @@ pub struct ServerConfig {
     /// `PORTICO_CLIENT_IP_HEADER`: the header a reverse proxy puts the
     /// client's address in (its last entry counts); `None` uses the peer.
     pub client_ip_header: Option<String>,
+    /// `PORTICO_METRICS_TOKEN`: when set, `GET /metrics` answers only
+    /// `Authorization: Bearer <token>`.
+    pub metrics_token: Option<SecretString>,
 }
 
 impl ServerConfig {
@@ -24,7 +28,8 @@ impl ServerConfig {
         self.public_url.scheme() == "https"
     }
 
-    /// `PORTICO_BIND`, `PORTICO_PUBLIC_URL`, `PORTICO_CLIENT_IP_HEADER`.
+    /// `PORTICO_BIND`, `PORTICO_PUBLIC_URL`, `PORTICO_CLIENT_IP_HEADER`,
+    /// `PORTICO_METRICS_TOKEN`.
     pub(super) fn from_lookup(
         get: &dyn Fn(&str) -> Option<String>,
         mode: Mode,
@@ -41,10 +46,12 @@ impl ServerConfig {
         let client_ip_header = get("PORTICO_CLIENT_IP_HEADER")
             .map(|h| h.trim().to_ascii_lowercase())
             .filter(|h| !h.is_empty());
+        let metrics_token = get("PORTICO_METRICS_TOKEN").map(SecretString::from);
         Ok(Self {
             bind,
             public_url,
             client_ip_header,
+            metrics_token,
         })
     }
 }

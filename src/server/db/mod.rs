@@ -9,10 +9,12 @@ pub mod coupon_redemptions;
 pub mod email_changes;
 pub mod login_links;
 pub mod mail_outbox;
+pub mod mirror;
 pub mod portal_configs;
 pub mod rate_limits;
 pub mod secret_fingerprints;
 pub mod sessions;
+pub mod webhook_events;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -124,6 +126,15 @@ fn with_sqlite_defaults(url: &str) -> String {
 /// A flag as stored: 0 or 1 (see the migrations for why not BOOLEAN).
 pub(crate) fn flag(value: bool) -> i64 {
     i64::from(value)
+}
+
+/// Current Unix time in milliseconds (the mirror and webhook events order
+/// by it).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
 }
 
 /// Current Unix time in seconds.

@@ -269,7 +269,7 @@ pub async fn open_session(
 
     let customer = match identity {
         Identity::CustomerId(id) => match CustomerId::parse(id) {
-            Some(id) => state.stripe.customer(&id).await,
+            Some(id) => state.stripe.fresh().customer(&id).await,
             None => return Err(PortalError::CustomerNotFound),
         },
         Identity::Email(email)
@@ -279,7 +279,7 @@ pub async fn open_session(
         {
             // Several customers with the address: none is picked silently
             // (the merchant signs them in by customer id).
-            match state.stripe.email_owner(email).await {
+            match state.stripe.fresh().email_owner(email).await {
                 Ok(EmailOwner::One(customer)) => Ok(Some(customer)),
                 Ok(EmailOwner::Nobody) => Ok(None),
                 Ok(EmailOwner::Several) => return Err(PortalError::AmbiguousEmail),

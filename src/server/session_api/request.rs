@@ -86,12 +86,17 @@ pub async fn check(state: &AppState, mut params: Params) -> Result<SessionReques
     };
 
     // The customer must exist in this mode's Stripe account.
-    let found = state.stripe.customer(&customer_id).await.map_err(|e| {
-        match e.into_portal_error(PortalError::CustomerNotFound) {
-            PortalError::CustomerNotFound => no_customer(),
-            _ => ApiError::unavailable(),
-        }
-    })?;
+    let found = state
+        .stripe
+        .fresh()
+        .customer(&customer_id)
+        .await
+        .map_err(
+            |e| match e.into_portal_error(PortalError::CustomerNotFound) {
+                PortalError::CustomerNotFound => no_customer(),
+                _ => ApiError::unavailable(),
+            },
+        )?;
     if found.is_none() {
         return Err(no_customer());
     }

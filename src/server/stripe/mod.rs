@@ -7,6 +7,7 @@ mod catalog;
 mod details;
 mod error;
 mod map;
+mod mirrored;
 mod mutations;
 mod wallet;
 
@@ -14,7 +15,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
-use stripe::{Client, ClientBuilder};
+use stripe::ClientBuilder;
 use stripe_billing::invoice::RetrieveInvoice;
 use stripe_billing::subscription::{
     ListSubscription, ListSubscriptionStatus, RetrieveSubscription,
@@ -56,7 +57,7 @@ const PAGE_SIZE: i64 = 100;
 /// A Stripe API client for one account and mode.
 #[derive(Clone)]
 pub struct StripeApi {
-    client: Client,
+    client: mirrored::PorticoClient,
 }
 
 impl std::fmt::Debug for StripeApi {
@@ -83,7 +84,9 @@ impl StripeApi {
             .app_info("portico", Some(env!("CARGO_PKG_VERSION").to_string()), None)
             .build()
             .map_err(StripeApiError::from)?;
-        Ok(Self { client })
+        Ok(Self {
+            client: mirrored::PorticoClient::new(client),
+        })
     }
 
     /// The customer with this id, or `None` when it does not exist or was deleted.

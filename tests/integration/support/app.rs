@@ -67,7 +67,28 @@ pub fn config_vars(stripe_base: &str, database_url: &str) -> HashMap<&'static st
         ("PORTICO_HASH_SECRET", HASH_SECRET.to_string()),
         ("DATABASE_URL", database_url.to_string()),
         ("PORTICO_BIND", "127.0.0.1:0".to_string()),
+        // The stories here change Stripe behind Portico's back to set up
+        // what a customer had before, and read the page at once: every page
+        // asks Stripe. `mirror.rs` tests the mirror, with its webhooks.
+        ("PORTICO_CACHE_TTL", "0".to_string()),
     ])
+}
+
+/// The webhook signing secret of apps started with [`mirrored_vars`].
+pub const WEBHOOK_SECRET: &str = "whsec_integration_mirror";
+
+/// Environment for a Portico with the Stripe mirror kept by webhooks, and a
+/// Stripe key of its own so the emulator counts its calls apart from every
+/// other test's (see `emulator::stripe_calls`).
+pub fn mirrored_vars(database_url: &str) -> HashMap<&'static str, String> {
+    let mut vars = config_vars(&api_base(), database_url);
+    vars.remove("PORTICO_CACHE_TTL");
+    vars.insert(
+        "STRIPE_SECRET_KEY",
+        format!("sk_test_mirror_{}", unique_suffix()),
+    );
+    vars.insert("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.to_string());
+    vars
 }
 
 /// The runtime every in-process Portico of the test binary runs on: the
@@ -136,6 +157,8 @@ impl TestApp {
                 let state = portico::server::app::state(config, options)
                     .await
                     .expect("boot");
+                // The webhook worker and the reconcile pass, as `serve` runs them.
+                portico::server::app::spawn_background(&state);
                 let router = portico::server::app::router(state.clone());
                 tokio::spawn(async move {
                     axum::serve(

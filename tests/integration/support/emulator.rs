@@ -46,6 +46,11 @@ pub async fn stripe_post(path: &str, form: &[(&str, &str)]) -> (u16, Value) {
     json(request).await
 }
 
+/// Deletes (or cancels) an object at the Stripe emulator.
+pub async fn stripe_delete(path: &str) -> (u16, Value) {
+    json(request(reqwest::Method::DELETE, path)).await
+}
+
 /// A subscription (`sub_…`) as Stripe has it now.
 pub async fn subscription(id: &str) -> Value {
     stripe_get(&format!("subscriptions/{id}")).await
@@ -80,4 +85,55 @@ pub async fn new_card(number: &str) -> String {
     .await;
     assert_eq!(status, 200, "{pm}");
     pm["id"].as_str().expect("pm id").to_string()
+}
+
+/// The emulator's own endpoints (`/_compat/…`).
+fn compat(method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    let url = format!("{}/_compat/{path}", api_base().trim_end_matches('/'));
+    reqwest::Client::new().request(method, url)
+}
+
+/// How many Stripe API requests were made with `key` since it was last
+/// forgotten: the emulator's count, as a merchant's request log shows it.
+pub async fn stripe_calls(key: &str) -> u64 {
+    let (status, body) = json(compat(reqwest::Method::GET, &format!("requests?key={key}"))).await;
+    assert_eq!(status, 200, "{body}");
+    body["count"].as_u64().expect("count")
+}
+
+/// The requests made with `key` so far, as `[method, path]` pairs.
+pub async fn stripe_requests(key: &str) -> Value {
+    json(compat(reqwest::Method::GET, &format!("requests?key={key}")))
+        .await
+        .1["data"]
+        .clone()
+}
+
+/// Starts counting `key`'s requests from zero.
+pub async fn forget_stripe_calls(key: &str) {
+    json(compat(
+        reqwest::Method::DELETE,
+        &format!("requests?key={key}"),
+    ))
+    .await;
+}
+
+/// Registers a webhook endpoint for every event, as a merchant does in the
+/// dashboard; returns its id.
+pub async fn register_webhook(url: &str, secret: &str) -> String {
+    let request = compat(reqwest::Method::POST, "webhooks")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[
+            ("url", url),
+            ("secret", secret),
+            ("events[]", "*"),
+        ]));
+    let (status, body) = json(request).await;
+    assert_eq!(status, 200, "{body}");
+    body["id"].as_str().expect("webhook id").to_string()
+}
+
+/// Removes a webhook endpoint.
+pub async fn remove_webhook(id: &str) {
+    json(compat(reqwest::Method::DELETE, &format!("webhooks/{id}"))).await;
 }

@@ -19,11 +19,16 @@ mod form;
 mod mail;
 mod seed;
 
-pub use app::{BACKENDS, Backend, TestApp, config_vars, fresh_database, signed_in};
+pub use app::{
+    BACKENDS, Backend, TestApp, WEBHOOK_SECRET, config_vars, fresh_database, mirrored_vars,
+    signed_in,
+};
 pub use cards::confirm_in_browser;
 pub use client::Customer;
 pub use emulator::{
-    api_base, customer, new_card, stripe_get, stripe_post, subscription, subscriptions_of,
+    api_base, customer, forget_stripe_calls, new_card, register_webhook, remove_webhook,
+    stripe_calls, stripe_delete, stripe_get, stripe_post, stripe_requests, subscription,
+    subscriptions_of,
 };
 pub use form::{NONCE, nonce, urlencode};
 pub use mail::{mailbox, wait_for_mail};
