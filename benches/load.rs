@@ -77,29 +77,15 @@ async fn rps(url: String, concurrency: usize, seconds: u64, cookie: Option<Strin
     );
 }
 
-/// The `href`/`src` values of the tags a browser fetches on first load.
-fn assets(html: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for tag in html.split('<').skip(1) {
-        let tag = tag.split('>').next().unwrap_or("");
-        let fetched = (tag.starts_with("link")
-            && ["stylesheet", "modulepreload", "preload"]
-                .iter()
-                .any(|r| tag.contains(&format!("rel=\"{r}\""))))
-            || tag.starts_with("script");
-        if !fetched {
-            continue;
-        }
-        for attr in ["href=\"", "src=\""] {
-            if let Some(start) = tag.find(attr) {
-                let value = &tag[start + attr.len()..];
-                if let Some(end) = value.find('"') {
-                    found.push(value[..end].to_string());
-                }
-            }
-        }
-    }
-    found
+/// What a page or script names that a browser fetches on first load: every
+/// quoted same-site path ending in `.css`, `.js` or `.wasm` (the stylesheet,
+/// the hydration script and the wasm it instantiates).
+fn assets(text: &str) -> Vec<String> {
+    text.split(['"', '\''])
+        .filter(|t| t.starts_with('/') && !t.starts_with("//"))
+        .filter(|t| [".css", ".js", ".wasm"].iter().any(|ext| t.ends_with(ext)))
+        .map(str::to_string)
+        .collect()
 }
 
 fn brotli_len(bytes: &[u8]) -> usize {
@@ -119,7 +105,6 @@ async fn first_load(url: String, cookie: Option<String>) {
     let text = String::from_utf8_lossy(&html).to_string();
     let mut files = vec![("html".to_string(), html)];
     let mut pending = assets(&text);
-    // The hydration script loads the wasm by name; fetch it like a browser.
     while let Some(asset) = pending.pop() {
         let Ok(absolute) = base.join(&asset) else {
             continue;
@@ -128,18 +113,13 @@ async fn first_load(url: String, cookie: Option<String>) {
             continue;
         }
         if let Ok(body) = get(&client, absolute.as_str(), None).await {
-            if absolute.path().ends_with(".js") {
-                let js = String::from_utf8_lossy(&body);
-                if let Some(end) = js.find("_bg.wasm") {
-                    let start = js[..end]
-                        .rfind(['\'', '"', '/'])
-                        .map(|i| i + 1)
-                        .unwrap_or(0);
-                    let wasm = format!("{}_bg.wasm", &js[start..end]);
-                    if let Ok(wasm_url) = absolute.join(&wasm) {
-                        pending.push(wasm_url.to_string());
-                    }
-                }
+            if let Some(stem) = absolute.path().strip_suffix(".js") {
+                pending.extend(assets(&String::from_utf8_lossy(&body)));
+                // Leptos's hydration script builds the wasm's address from
+                // the script's name: `<name>.wasm` in a cargo-leptos build,
+                // `<name>_bg.wasm` otherwise. The one that exists is loaded.
+                pending.push(format!("{stem}.wasm"));
+                pending.push(format!("{stem}_bg.wasm"));
             }
             files.push((absolute.to_string(), body));
         }

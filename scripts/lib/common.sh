@@ -90,8 +90,9 @@ portico_env() {
 # the portal, names the merchant "Acme Tools" and turns on email sign-in, and
 # prints a new portal session API key.
 merchant_setup() {
-  "$ROOT/target/debug/portico" config set "{\"allowed_origins\": [\"$1\"], \"company_name\": \"Acme Tools\", \"email_login\": true}" 2>/dev/null
-  "$ROOT/target/debug/portico" api-key create --description "$(basename "$0")" 2>/dev/null
+  local bin=${PORTICO_BIN:-$ROOT/target/debug/portico}
+  "$bin" config set "{\"allowed_origins\": [\"$1\"], \"company_name\": \"Acme Tools\", \"email_login\": true}" 2>/dev/null
+  "$bin" api-key create --description "$(basename "$0")" 2>/dev/null
 }
 
 # register_webhook EMULATOR_PORT — points the emulator's webhooks at the

@@ -244,13 +244,27 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     tracing::info_span!("request", id, method = %request.method(), route)
 }
 
+/// A listening socket whose connections have Nagle's algorithm off (Linux
+/// gives accepted sockets the listener's setting). A page goes out in
+/// several writes (headers, then the streamed body); with Nagle on, each
+/// later write waited for the client's delayed ACK, about 40 ms.
+pub fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_nodelay(true)?;
+    socket.bind(addr)?;
+    socket.listen(1024)
+}
+
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState) -> Result<(), BootError> {
     let addr = state.config.server.bind;
     spawn_background(&state);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| BootError::Bind { addr, source })?;
+    let listener = listen(addr).map_err(|source| BootError::Bind { addr, source })?;
     tracing::info!(%addr, mode = state.config.mode.as_str(), "Portico listening");
     // The peer address is the client's, for per-client rate limits (unless
     // PORTICO_CLIENT_IP_HEADER names a proxy's header).

@@ -10,6 +10,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use prometheus::core::Collector;
 use prometheus::{
     Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts,
     Registry, TextEncoder,
@@ -63,65 +64,65 @@ impl EventOutcome {
     }
 }
 
-fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
-    let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+// Fixed names and labels: building or registering a series cannot fail but
+// by a typo here, which every test run would show at once.
+fn register<C: Collector + Clone + 'static>(registry: &Registry, collector: C) -> C {
     registry
-        .register(Box::new(c.clone()))
+        .register(Box::new(collector.clone()))
         .expect("unique metric");
-    c
+    collector
+}
+
+fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    register(
+        registry,
+        IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric"),
+    )
 }
 
 fn histogram(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> HistogramVec {
-    let h = HistogramVec::new(
-        HistogramOpts::new(name, help).buckets(BUCKETS.to_vec()),
-        labels,
+    let opts = HistogramOpts::new(name, help).buckets(BUCKETS.to_vec());
+    register(
+        registry,
+        HistogramVec::new(opts, labels).expect("valid metric"),
     )
-    .expect("valid metric");
-    registry
-        .register(Box::new(h.clone()))
-        .expect("unique metric");
-    h
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    register(registry, IntGauge::new(name, help).expect("valid metric"))
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
-    // Fixed names and labels: registering cannot fail but by a typo here,
-    // which every test run would show at once.
     let registry = Registry::new();
-    let webhook_lag = Histogram::with_opts(
-        HistogramOpts::new(
-            "portico_webhook_processing_lag_seconds",
-            "From receiving a webhook event to having applied it",
+    let webhook_lag = register(
+        &registry,
+        Histogram::with_opts(
+            HistogramOpts::new(
+                "portico_webhook_processing_lag_seconds",
+                "From receiving a webhook event to having applied it",
+            )
+            .buckets(BUCKETS.to_vec()),
         )
-        .buckets(BUCKETS.to_vec()),
-    )
-    .expect("valid metric");
-    registry
-        .register(Box::new(webhook_lag.clone()))
-        .expect("unique metric");
-    let webhook_pending = IntGauge::new(
+        .expect("valid metric"),
+    );
+    let webhook_pending = gauge(
+        &registry,
         "portico_webhook_events_pending",
         "Stored webhook events not applied yet",
-    )
-    .expect("valid metric");
-    registry
-        .register(Box::new(webhook_pending.clone()))
-        .expect("unique metric");
-    let webhook_failing = IntGauge::new(
+    );
+    let webhook_failing = gauge(
+        &registry,
         "portico_webhook_events_failing",
         "Stored webhook events that ran out of attempts (the reconcile pass covers them)",
-    )
-    .expect("valid metric");
-    registry
-        .register(Box::new(webhook_failing.clone()))
-        .expect("unique metric");
-    let mirror_age = Gauge::new(
-        "portico_mirror_age_seconds",
-        "Age of the oldest answer in the Stripe mirror",
-    )
-    .expect("valid metric");
-    registry
-        .register(Box::new(mirror_age.clone()))
-        .expect("unique metric");
+    );
+    let mirror_age = register(
+        &registry,
+        Gauge::new(
+            "portico_mirror_age_seconds",
+            "Age of the oldest answer in the Stripe mirror",
+        )
+        .expect("valid metric"),
+    );
     Metrics {
         http_requests: counter(
             &registry,

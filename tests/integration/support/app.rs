@@ -146,9 +146,8 @@ impl TestApp {
         // once left a request hanging forever.
         let (state, addr) = server_runtime()
             .spawn(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
+                let listener =
+                    portico::server::app::listen(([127, 0, 0, 1], 0).into()).expect("bind");
                 let addr: SocketAddr = listener.local_addr().expect("addr");
                 let options = LeptosOptions::builder()
                     .output_name("portico")
