@@ -41,16 +41,18 @@ pub fn wallet(
     }
 }
 
-/// The customer's wallet, fresh from Stripe.
+/// The customer's wallet, fresh from Stripe: the card actions decide on it
+/// (which card is the default, which subscriptions charge which card).
 pub async fn load(
     state: &AppState,
     session: &PortalSession,
 ) -> Result<(Wallet, Vec<Subscription>), PortalError> {
     let customer = session.row.scope.customer_id.as_str();
+    let stripe = state.stripe.fresh();
     let (profile, cards, subscriptions) = futures::try_join!(
-        state.stripe.profile(customer),
-        state.stripe.cards(customer, now()),
-        state.stripe.subscriptions(customer),
+        stripe.profile(customer),
+        stripe.cards(customer, now()),
+        stripe.subscriptions(customer),
     )
     .map_err(|e| e.into_portal_error(PortalError::CustomerNotFound))?;
     let profile = profile.ok_or(PortalError::CustomerNotFound)?;

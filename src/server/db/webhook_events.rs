@@ -88,10 +88,13 @@ impl Db {
         )
     }
 
-    /// Marks an event processed at `now` (ms).
+    /// Marks an event processed at `now` (ms) and drops its payload (an
+    /// event can carry billing details; only its id is kept, to recognise
+    /// redeliveries).
     pub async fn finish_event(&self, id: &str, now: i64) -> Result<(), DbError> {
         sqlx::query(
-            "UPDATE webhook_events SET processed_at = $2, claimed_until = NULL, last_error = NULL
+            "UPDATE webhook_events
+             SET processed_at = $2, claimed_until = NULL, last_error = NULL, payload = ''
              WHERE id = $1",
         )
         .bind(id)
@@ -134,16 +137,17 @@ impl Db {
         Ok(EventBacklog { pending, failing })
     }
 
-    /// Forgets processed events received before `before` (ms). Stripe
-    /// retries an event for up to three days, so ids are kept longer than
-    /// that to recognise duplicates.
+    /// Forgets events received before `before` (ms), applied or not (the
+    /// reconcile pass has covered what a failing one named). Stripe retries
+    /// an event for up to three days, so ids are kept longer than that to
+    /// recognise duplicates.
     pub async fn delete_old_events(&self, before: i64) -> Result<u64, DbError> {
-        Ok(sqlx::query(
-            "DELETE FROM webhook_events WHERE processed_at IS NOT NULL AND received_at < $1",
+        Ok(
+            sqlx::query("DELETE FROM webhook_events WHERE received_at < $1")
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
         )
-        .bind(before)
-        .execute(&self.pool)
-        .await?
-        .rows_affected())
     }
 }
