@@ -73,8 +73,8 @@ const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
 const RATE_LIMIT_KEEP: i64 = 24 * 60 * 60;
 /// Development mail is kept this long (its links expire in 10 minutes).
 const OUTBOX_KEEP: i64 = 24 * 60 * 60;
-/// Processed webhook events are kept this long to recognise Stripe's
-/// redeliveries (it retries for up to three days).
+/// Webhook events are kept this long to recognise Stripe's redeliveries (it
+/// retries for up to three days).
 const EVENT_KEEP: i64 = 7 * 24 * 60 * 60;
 /// Expired sessions are kept this long before they are swept: a portal
 /// session link opened late must still find its session, to show "this link
