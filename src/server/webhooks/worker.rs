@@ -29,8 +29,8 @@ pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         loop {
             match process_next(&state).await {
-                Ok(Some(_)) => continue,
-                Ok(None) => {}
+                Ok(true) => continue,
+                Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot claim a webhook event"),
             }
             tokio::select! {
@@ -41,32 +41,22 @@ pub fn spawn(state: AppState) {
     });
 }
 
-/// What processing one event came to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Processed {
-    Applied {
-        /// From receipt to applied.
-        lag: Duration,
-    },
-    Retry(String),
-}
-
-/// Claims and processes the oldest due event; `None` when there is none.
-pub async fn process_next(state: &AppState) -> Result<Option<Processed>, DbError> {
+/// Claims and processes the oldest due event (applied, or given back to be
+/// retried); `false` when there is none.
+pub async fn process_next(state: &AppState) -> Result<bool, DbError> {
     let Some(event) = state
         .db
         .claim_event(state.livemode(), now_ms(), LEASE_MS, MAX_ATTEMPTS)
         .await?
     else {
-        return Ok(None);
+        return Ok(false);
     };
-    let outcome = match apply(state, &event).await {
+    match apply(state, &event).await {
         Ok(()) => {
             let now = now_ms();
             state.db.finish_event(&event.id, now).await?;
             let lag = Duration::from_millis((now - event.received_at).max(0) as u64);
             metrics().webhook_applied(lag);
-            Processed::Applied { lag }
         }
         Err(cause) => {
             let backoff = FIRST_BACKOFF_MS
@@ -78,10 +68,9 @@ pub async fn process_next(state: &AppState) -> Result<Option<Processed>, DbError
                 .db
                 .retry_event(&event.id, now_ms() + backoff, &cause)
                 .await?;
-            Processed::Retry(cause)
         }
-    };
-    Ok(Some(outcome))
+    }
+    Ok(true)
 }
 
 /// Refreshes what the event touches. Its payload is only a notice of what
